@@ -1,0 +1,38 @@
+"""docqa's retrieval engine: pure, synchronous, and free of Discord or storage concerns."""
+
+from __future__ import annotations
+
+from retrieval.corpus import iter_documents, load_corpus, parse_document
+from retrieval.engine import MAX_K, SearchEngine, validate_question
+from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError, RetrievalError
+from retrieval.types import (
+    Chunk,
+    Citation,
+    Document,
+    EngineOptions,
+    Excerpt,
+    Hit,
+    SearchResult,
+    Span,
+)
+
+__all__ = [
+    "MAX_K",
+    "MAX_QUESTION_CHARS",
+    "Chunk",
+    "Citation",
+    "CorpusError",
+    "Document",
+    "EngineOptions",
+    "Excerpt",
+    "Hit",
+    "QueryError",
+    "RetrievalError",
+    "SearchEngine",
+    "SearchResult",
+    "Span",
+    "iter_documents",
+    "load_corpus",
+    "parse_document",
+    "validate_question",
+]

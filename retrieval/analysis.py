@@ -1,0 +1,76 @@
+"""The BM25 analyzer: one pipeline for documents and queries.
+
+normalise (NFKC, casefold) → tokenize (words, numbers, money) → drop stopwords → Snowball stem.
+Tokens keep their character spans in the original text so excerpts can highlight them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+__all__ = ["Analyzer", "Token"]
+
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_TOKEN = re.compile(
+    rf"""\$\d+(?:[.,]\d+)*                       # money: $82, $1,300, $13.50
+      | \d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?![^\W_]) # grouped numbers: 20,000
+      | \d+\.\d+(?![^\W_])                      # decimals: 2.5
+      | [^\W_](?:[^\W_]|[{_MARKS}])*            # words, codes and numbers: 2017 MT6737 3G
+    """,
+    re.VERBOSE,
+)
+# NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    term: str
+    start: int
+    end: int
+
+
+def _normalise(raw: str) -> str:
+    word = unicodedata.normalize("NFKC", raw).casefold()
+    if word[0] == "$" or word[0].isdigit():
+        word = word.replace(",", "")
+    return word
+
+
+class Analyzer:
+    """Turns text into BM25 terms; identical for documents and queries."""
+
+    def __init__(self, *, stem: bool = True, stopwords: bool = True) -> None:
+        self.stem = stem
+        self.stopwords = stopwords
+        self._stemmer = Stemmer.Stemmer("english")
+        self._term = lru_cache(maxsize=200_000)(self._term_uncached)
+
+    def __repr__(self) -> str:
+        return f"Analyzer(stem={self.stem}, stopwords={self.stopwords})"
+
+    def _term_uncached(self, raw: str) -> str | None:
+        word = _normalise(raw)
+        if self.stopwords and word in STOPWORDS:
+            return None
+        if self.stem and word.isalpha():
+            return str(self._stemmer.stemWord(word))
+        return word
+
+    def tokens(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
+        """Analyzed tokens of ``text[start:end]`` with their spans in ``text``."""
+        end = len(text) if end is None else end
+        for match in _TOKEN.finditer(text, start, end):
+            term = self._term(match.group())
+            if term:
+                yield Token(term, match.start(), match.end())
+
+    def terms(self, text: str) -> list[str]:
+        return [t.term for t in self.tokens(text)]

@@ -1,0 +1,90 @@
+"""Token windows cut with tiktoken, snapped to sentence boundaries, with exact char offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from retrieval.sentences import sentence_spans
+from retrieval.tokenizer import encoding
+from retrieval.types import Chunk, Document, Span
+
+__all__ = ["chunk_document", "indexable_spans"]
+
+
+def indexable_spans(document: Document) -> list[Span]:
+    """The parts of a document outside its boilerplate spans."""
+    spans: list[Span] = []
+    pos = 0
+    for bp in document.boilerplate:
+        if bp.start > pos:
+            spans.append(Span(pos, bp.start))
+        pos = max(pos, bp.end)
+    if pos < len(document.text):
+        spans.append(Span(pos, len(document.text)))
+    return spans
+
+
+def _count(text: str) -> int:
+    return len(encoding().encode_ordinary(text))
+
+
+def _hard_windows(text: str, span: Span, size: int, overlap: int) -> Iterator[Span]:
+    """Plain token windows over one over-long sentence; offsets snap outward to whole chars."""
+    piece = text[span.start : span.end]
+    tokens = encoding().encode_ordinary(piece)
+    _, starts = encoding().decode_with_offsets(tokens)
+    i = 0
+    while i < len(tokens):
+        j = min(i + size, len(tokens))
+        while True:
+            end = starts[j] if j < len(tokens) else len(piece)
+            # Re-encoding a cut can merge differently at its edges; shrink until it fits.
+            if j - i <= 1 or _count(piece[starts[i] : end]) <= size:
+                break
+            j -= 1
+        if end > starts[i]:
+            yield Span(span.start + starts[i], span.start + end)
+        if j >= len(tokens):
+            return
+        i = max(i + 1, j - overlap)
+
+
+def _pack(text: str, sentences: list[Span], size: int, overlap: int) -> Iterator[Span]:
+    counts = [_count(text[s.start : s.end]) for s in sentences]
+    i = 0
+    while i < len(sentences):
+        j, used = i, 0
+        while j < len(sentences) and used + counts[j] <= size:
+            used += counts[j]
+            j += 1
+        while j - i > 1 and _count(text[sentences[i].start : sentences[j - 1].end]) > size:
+            j -= 1
+        if j == i or _count(text[sentences[i].start : sentences[j - 1].end]) > size:
+            yield from _hard_windows(text, sentences[i], size, overlap)
+            i += 1
+            continue
+        yield Span(sentences[i].start, sentences[j - 1].end)
+        if j >= len(sentences):
+            return
+        k, shared = j, 0
+        while k - 1 > i and shared + counts[k - 1] <= overlap:
+            shared += counts[k - 1]
+            k -= 1
+        i = k
+
+
+def chunk_spans(text: str, regions: Iterable[Span], size: int, overlap: int) -> Iterator[Span]:
+    for region in regions:
+        yield from _pack(text, sentence_spans(text, region.start, region.end), size, overlap)
+
+
+def chunk_document(
+    document: Document, size: int = 128, overlap: int = 32, first_id: int = 0
+) -> list[Chunk]:
+    """Chunks of the non-boilerplate text of ``document``, numbered from ``first_id``."""
+    text = document.text
+    chunks = []
+    for n, span in enumerate(chunk_spans(text, indexable_spans(document), size, overlap)):
+        piece = text[span.start : span.end]
+        chunks.append(Chunk(first_id + n, document.doc_id, span.start, span.end, _count(piece), piece))
+    return chunks

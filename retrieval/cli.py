@@ -1,0 +1,110 @@
+"""``python -m retrieval``: search a corpus from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from retrieval.engine import SearchEngine
+from retrieval.errors import RetrievalError
+from retrieval.serialize import result_record
+from retrieval.types import EngineOptions, SearchResult
+
+__all__ = ["main"]
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class CliError(Exception):
+    """A one-line error for the user; the CLI exits non-zero."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .txt/.md")
+    commands = parser.add_subparsers(dest="command", required=True)
+    search = commands.add_parser("search", help="answer a question with cited passages")
+    search.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    search.add_argument("--k", type=int, default=5, help="number of passages (1-50)")
+    search.add_argument("--json", action="store_true", help="print one JSON object")
+    search.add_argument("--batch", type=Path, metavar="FILE.jsonl",
+                        help="answer every {id, question} line; write JSON lines to stdout")
+    commands.add_parser("docs", help="list the documents with their chunks and tokens")
+    return parser
+
+
+def format_result(result: SearchResult) -> str:
+    """Human-readable hits: numbered, titled, cited, highlighted."""
+    if not result.hits:
+        return "No passage in the documents matches that question."
+    lines = [] if result.answered else ["The documents don't seem to answer that. Closest passages:"]
+    for hit in result.hits:
+        cite = hit.citation
+        lines.append(f"[{hit.rank}] {cite.title} — ¶{cite.paragraph}, chars {cite.start}–{cite.end}"
+                     f"  (score {hit.score:.2f})")
+        lines.append(f"    {hit.excerpt.highlighted}")
+    return "\n".join(lines)
+
+
+def _questions(path: Path) -> Iterator[tuple[str, str]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            yield str(item["id"]), str(item["question"])
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise CliError(f"{path}:{number}: expected a JSON object with id and question") from exc
+
+
+def _batch(engine: SearchEngine, path: Path, k: int, out: TextIO) -> None:
+    for qid, question in _questions(path):
+        try:
+            record = result_record(engine.search(question, k), qid)
+        except RetrievalError as exc:
+            record = {"id": qid, "answered": False, "hits": [], "error": str(exc)}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _docs(engine: SearchEngine, out: TextIO) -> None:
+    counts = engine.chunk_counts()
+    tokens = dict.fromkeys(counts, 0)
+    for chunk in engine.chunks:
+        tokens[chunk.doc_id] += chunk.n_tokens
+    for doc in engine.documents:
+        out.write(f"{doc.doc_id}\t{doc.title}\t{counts[doc.doc_id]} chunks\t"
+                  f"{tokens[doc.doc_id]} tokens\n")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> None:
+    if args.command == "search" and not args.batch and args.question is None:
+        raise CliError("give a question, or --batch FILE.jsonl")
+    engine = SearchEngine.from_directory(args.corpus, EngineOptions())
+    if args.command == "docs":
+        _docs(engine, out)
+    elif args.batch:
+        _batch(engine, args.batch, args.k, out)
+    else:
+        result = engine.search(args.question, args.k)
+        text = json.dumps(result_record(result), ensure_ascii=False) if args.json else format_result(result)
+        out.write(text + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        run(args, sys.stdout)
+    except (CliError, RetrievalError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,101 @@
+"""Pick the sentence(s) of a passage that best answer a query, and highlight the query terms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from retrieval.analysis import Analyzer, Token
+from retrieval.sentences import sentence_spans
+from retrieval.types import Excerpt, Span
+
+__all__ = ["ScoredExcerpt", "best_excerpt", "escape_markdown", "highlight"]
+
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]])|^([>#-])", re.MULTILINE)
+_MAX_WINDOW_SENTENCES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredExcerpt:
+    excerpt: Excerpt
+    score: float
+    matched: frozenset[str]
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape the Markdown Discord would interpret, so text renders literally."""
+    return _MARKDOWN.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
+
+
+def highlight(text: str, span: Span, tokens: Sequence[Token], terms: frozenset[str]) -> str:
+    """``text[span]`` with tokens whose term is in ``terms`` in bold; other Markdown escaped."""
+    out: list[str] = []
+    pos = span.start
+    for token in tokens:
+        if token.term not in terms or token.start < pos or token.end > span.end:
+            continue
+        out.append(escape_markdown(text[pos : token.start]))
+        out.append(f"**{escape_markdown(text[token.start : token.end])}**")
+        pos = token.end
+    out.append(escape_markdown(text[pos : span.end]))
+    return "".join(out)
+
+
+def _weight(tokens: Sequence[Token], weights: Mapping[str, float]) -> tuple[float, frozenset[str]]:
+    matched = frozenset(t.term for t in tokens if t.term in weights)
+    return sum(weights[t] for t in matched), matched
+
+
+def _trim(text: str, span: Span, tokens: Sequence[Token], weights: Mapping[str, float],
+          limit: int) -> Span:
+    """The ``limit``-character stretch of an over-long sentence holding the most query weight."""
+    best, best_score = span, -1.0
+    starts = [span.start] + [t.start for t in tokens if t.term in weights]
+    for start in starts:
+        end = min(span.end, start + limit)
+        inside = [t for t in tokens if start <= t.start and t.end <= end]
+        score, _ = _weight(inside, weights)
+        if score > best_score:
+            best, best_score = Span(start, end), score
+    if best.end < span.end:
+        cut = text.rfind(" ", best.start, best.end)
+        best = Span(best.start, cut if cut > best.start else best.end)
+    if best.start > span.start:
+        space = text.find(" ", best.start - 30 if best.start - 30 > span.start else span.start, best.start)
+        best = Span(space + 1 if space >= 0 else best.start, best.end)
+    return best
+
+
+def best_excerpt(
+    text: str,
+    passage: Span,
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    limit: int = 400,
+) -> ScoredExcerpt:
+    """The window of up to three consecutive sentences of ``passage`` that covers the most query
+    weight within ``limit`` characters; ties go to the shorter, then the earlier window."""
+    sentences = sentence_spans(text, passage.start, passage.end) or [passage]
+    tokens = [list(analyzer.tokens(text, s.start, s.end)) for s in sentences]
+    best: tuple[float, int, int] | None = None
+    choice = (0, 0)
+    for i in range(len(sentences)):
+        for j in range(i, min(i + _MAX_WINDOW_SENTENCES, len(sentences))):
+            length = sentences[j].end - sentences[i].start
+            if j > i and length > limit:
+                break
+            score, _ = _weight([t for ts in tokens[i : j + 1] for t in ts], weights)
+            key = (score, -length, -i)
+            if best is None or key > best:
+                best, choice = key, (i, j)
+    i, j = choice
+    span = Span(sentences[i].start, sentences[j].end)
+    window_tokens = [t for ts in tokens[i : j + 1] for t in ts]
+    if len(span) > limit:
+        span = _trim(text, span, window_tokens, weights, limit)
+        window_tokens = [t for t in window_tokens if span.start <= t.start and t.end <= span.end]
+    score, matched = _weight(window_tokens, weights)
+    shown = highlight(text, span, window_tokens, frozenset(weights))
+    excerpt = Excerpt(span.start, span.end, text[span.start : span.end], shown)
+    return ScoredExcerpt(excerpt, score, matched)

@@ -1,0 +1,151 @@
+"""Frozen value objects that cross module boundaries in the retrieval engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Chunk",
+    "Citation",
+    "Document",
+    "EngineOptions",
+    "Excerpt",
+    "Hit",
+    "SearchResult",
+    "Span",
+    "Variant",
+]
+
+Variant = Literal["okapi", "l", "plus"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A half-open character range ``[start, end)`` into a document's decoded text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def overlap(self, other: Span) -> int:
+        return max(0, min(self.end, other.end) - max(self.start, other.start))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One corpus file: its text exactly as decoded from UTF-8, plus metadata.
+
+    ``doc_id`` is the file name relative to the corpus directory (POSIX separators).
+    ``boilerplate`` spans are excluded from indexing; the text itself is never rewritten.
+    """
+
+    doc_id: str
+    title: str
+    text: str
+    paragraphs: tuple[Span, ...]
+    boilerplate: tuple[Span, ...] = ()
+    source: str | None = None
+    date: str | None = None
+    author: str | None = None
+    sha256: str = ""
+
+    def paragraph_of(self, offset: int) -> int:
+        """1-based number of the paragraph containing ``offset`` (or the nearest before it)."""
+        number = 1
+        for i, para in enumerate(self.paragraphs, start=1):
+            if para.start > offset:
+                break
+            number = i
+        return number
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A token window of one document; ``text == document.text[start:end]``."""
+
+    chunk_id: int
+    doc_id: str
+    start: int
+    end: int
+    n_tokens: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """The sentence(s) of a hit a user reads, with Markdown highlighting of query terms."""
+
+    start: int
+    end: int
+    text: str
+    highlighted: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a passage comes from: enough for a reader to find it in the source."""
+
+    doc_id: str
+    title: str
+    paragraph: int
+    start: int
+    end: int
+    source: str | None = None
+    date: str | None = None
+
+    def label(self) -> str:
+        return f"{self.title}, ¶{self.paragraph}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rank: int
+    score: float
+    chunk: Chunk
+    excerpt: Excerpt
+    citation: Citation
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Ranked hits for one question; ``answered`` is False when the engine abstains."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    answered: bool
+    confidence: float = 0.0
+    terms: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """Every knob that changes what the index holds or how it ranks."""
+
+    chunk_tokens: int = 128
+    overlap_tokens: int = 32
+    variant: Variant = "okapi"
+    k1: float = 1.5
+    b: float = 0.75
+    delta: float = 1.0
+    epsilon: float = 0.25
+    stem: bool = True
+    stopwords: bool = True
+    min_confidence: float = 0.5
+    excerpt_chars: int = 400
+
+    def __post_init__(self) -> None:
+        if self.chunk_tokens < 16:
+            raise ValueError("chunk_tokens must be at least 16")
+        if not 0 <= self.overlap_tokens < self.chunk_tokens:
+            raise ValueError("overlap_tokens must be >= 0 and smaller than chunk_tokens")
+        if self.variant not in ("okapi", "l", "plus"):
+            raise ValueError(f"unknown BM25 variant {self.variant!r}; use okapi, l or plus")
+        if self.k1 < 0 or not 0 <= self.b <= 1:
+            raise ValueError("k1 must be >= 0 and b within [0, 1]")
