@@ -19,13 +19,21 @@ __all__ = ["Analyzer", "Token"]
 
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _TOKEN = re.compile(
-    rf"""\$\d+(?:[.,]\d+)*                       # money: $82, $1,300, $13.50
+    rf"""(?:[A-Z]\.){{2,}}(?![^\W_])               # dotted acronyms: U.S., U.N.
+      | \$\d+(?:[.,]\d+)*                       # money: $82, $1,300, $13.50
       | \d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?![^\W_]) # grouped numbers: 20,000
       | \d+\.\d+(?![^\W_])                      # decimals: 2.5
       | [^\W_](?:[^\W_]|[{_MARKS}])*            # words, codes and numbers: 2017 MT6737 3G
     """,
     re.VERBOSE,
 )
+# Interrogative phrases whose words carry no topic: "how much money" is about money.
+_QUESTION_FRAME = re.compile(
+    r"\bhow\s+(?:much|many|long|often|far|old|large|big)\b"
+    r"|\bwhat\s+(?:kinds?|sorts?|types?)\s+of\b",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
 # NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
 
@@ -40,8 +48,25 @@ class Token:
 def _normalise(raw: str) -> str:
     word = unicodedata.normalize("NFKC", raw).casefold()
     if word[0] == "$" or word[0].isdigit():
-        word = word.replace(",", "")
-    return word
+        return word.replace(",", "")
+    return word.replace(".", "")
+
+
+def _is_acronym(raw: str) -> bool:
+    """Capitals like US, IT or U.S. that must not be mistaken for the stopwords "us", "it"."""
+    letters = raw.replace(".", "")
+    return 2 <= len(letters) <= 5 and letters.isalpha() and letters.isupper()
+
+
+def _demonym(stem: str) -> str:
+    """Snowball keeps "korean" apart from "korea" and "american" from "america"; join them."""
+    return stem[:-1] if len(stem) >= 6 and stem.endswith(("ean", "ian", "can")) else stem
+
+
+def _shouting(text: str, start: int, end: int) -> bool:
+    """All-caps text, where capitals say nothing about acronyms."""
+    upper = sum(1 for c in text[start:end] if c.isupper())
+    return upper > 0 and upper >= sum(1 for c in text[start:end] if c.islower())
 
 
 class Analyzer:
@@ -56,21 +81,34 @@ class Analyzer:
     def __repr__(self) -> str:
         return f"Analyzer(stem={self.stem}, stopwords={self.stopwords})"
 
-    def _term_uncached(self, raw: str) -> str | None:
+    def _term_uncached(self, raw: str, acronyms: bool) -> str | None:
         word = _normalise(raw)
-        if self.stopwords and word in STOPWORDS:
+        if self.stopwords and word in STOPWORDS and not (acronyms and _is_acronym(raw)):
             return None
         if self.stem and word.isalpha():
-            return str(self._stemmer.stemWord(word))
+            return _demonym(str(self._stemmer.stemWord(word)))
         return word
 
     def tokens(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
         """Analyzed tokens of ``text[start:end]`` with their spans in ``text``."""
         end = len(text) if end is None else end
+        acronyms = not _shouting(text, start, end)
         for match in _TOKEN.finditer(text, start, end):
-            term = self._term(match.group())
+            term = self._term(match.group(), acronyms)
             if term:
                 yield Token(term, match.start(), match.end())
 
     def terms(self, text: str) -> list[str]:
         return [t.term for t in self.tokens(text)]
+
+    def query_terms(self, question: str) -> list[str]:
+        """Terms of a question, without the words of its interrogative frame; names (capitalised
+        words inside a sentence, e.g. "Nosotek", "Canada") count twice, as what the question is
+        about weighs more than how it is asked."""
+        text = _QUESTION_FRAME.sub(" ", question)
+        terms = []
+        for token in self.tokens(text):
+            terms.append(token.term)
+            if text[token.start].isupper() and not _SENTENCE_START.search(text, 0, token.start):
+                terms.append(token.term)
+        return terms

@@ -105,8 +105,9 @@ def _merge(spans: list[Span]) -> tuple[Span, ...]:
     for span in sorted(spans):
         if merged and span.start <= merged[-1].end:
             last = merged.pop()
-            span = Span(last.start, max(last.end, span.end))
-        merged.append(span)
+            merged.append(Span(last.start, max(last.end, span.end)))
+        else:
+            merged.append(span)
     return tuple(merged)
 
 

@@ -86,5 +86,7 @@ def chunk_document(
     chunks = []
     for n, span in enumerate(chunk_spans(text, indexable_spans(document), size, overlap)):
         piece = text[span.start : span.end]
-        chunks.append(Chunk(first_id + n, document.doc_id, span.start, span.end, _count(piece), piece))
+        chunks.append(
+            Chunk(first_id + n, document.doc_id, span.start, span.end, _count(piece), piece)
+        )
     return chunks

@@ -32,8 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("question", nargs="?", help="the question (omit with --batch)")
     search.add_argument("--k", type=int, default=5, help="number of passages (1-50)")
     search.add_argument("--json", action="store_true", help="print one JSON object")
-    search.add_argument("--batch", type=Path, metavar="FILE.jsonl",
-                        help="answer every {id, question} line; write JSON lines to stdout")
+    search.add_argument(
+        "--batch",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="answer every {id, question} line; write JSON lines to stdout",
+    )
     commands.add_parser("docs", help="list the documents with their chunks and tokens")
     return parser
 
@@ -42,11 +46,15 @@ def format_result(result: SearchResult) -> str:
     """Human-readable hits: numbered, titled, cited, highlighted."""
     if not result.hits:
         return "No passage in the documents matches that question."
-    lines = [] if result.answered else ["The documents don't seem to answer that. Closest passages:"]
+    lines = (
+        [] if result.answered else ["The documents don't seem to answer that. Closest passages:"]
+    )
     for hit in result.hits:
         cite = hit.citation
-        lines.append(f"[{hit.rank}] {cite.title} — ¶{cite.paragraph}, chars {cite.start}–{cite.end}"
-                     f"  (score {hit.score:.2f})")
+        lines.append(
+            f"[{hit.rank}] {cite.title} — ¶{cite.paragraph}, chars {cite.start}–{cite.end}"
+            f"  (score {hit.score:.2f})"
+        )
         lines.append(f"    {hit.excerpt.highlighted}")
     return "\n".join(lines)
 
@@ -81,8 +89,9 @@ def _docs(engine: SearchEngine, out: TextIO) -> None:
     for chunk in engine.chunks:
         tokens[chunk.doc_id] += chunk.n_tokens
     for doc in engine.documents:
-        out.write(f"{doc.doc_id}\t{doc.title}\t{counts[doc.doc_id]} chunks\t"
-                  f"{tokens[doc.doc_id]} tokens\n")
+        out.write(
+            f"{doc.doc_id}\t{doc.title}\t{counts[doc.doc_id]} chunks\t{tokens[doc.doc_id]} tokens\n"
+        )
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:
@@ -95,7 +104,11 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
         _batch(engine, args.batch, args.k, out)
     else:
         result = engine.search(args.question, args.k)
-        text = json.dumps(result_record(result), ensure_ascii=False) if args.json else format_result(result)
+        text = (
+            json.dumps(result_record(result), ensure_ascii=False)
+            if args.json
+            else format_result(result)
+        )
         out.write(text + "\n")
 
 

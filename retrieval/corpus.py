@@ -98,12 +98,11 @@ def corpus_files(directory: Path) -> list[Path]:
     """Every indexable file under ``directory``, in a stable order."""
     if not directory.is_dir():
         raise CorpusError(f"corpus directory {str(directory)!r} does not exist")
-    files = sorted(
+    return sorted(
         p
         for p in directory.rglob("*")
         if p.suffix.lower() in SUFFIXES and p.is_file() and not p.name.startswith(".")
     )
-    return files
 
 
 def _read(path: Path) -> str | None:
@@ -132,5 +131,7 @@ def load_corpus(directory: Path | str) -> tuple[Document, ...]:
     """All readable documents of ``directory``; an empty corpus is an error."""
     documents = tuple(iter_documents(directory))
     if not documents:
-        raise CorpusError(f"corpus directory {str(directory)!r} holds no readable .txt or .md files")
+        raise CorpusError(
+            f"corpus directory {str(directory)!r} holds no readable .txt or .md files"
+        )
     return documents

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from retrieval.analysis import Analyzer
 from retrieval.chunking import chunk_document
 from retrieval.corpus import load_corpus
 from retrieval.errors import MAX_QUESTION_CHARS, QueryError
-from retrieval.excerpts import ScoredExcerpt, best_excerpt
+from retrieval.excerpts import QueryWeights, ScoredExcerpt, best_excerpt
 from retrieval.index import BM25Index
 from retrieval.types import Chunk, Citation, Document, EngineOptions, Hit, SearchResult, Span
 
@@ -48,7 +49,9 @@ class SearchEngine:
         self.index = BM25Index([self.analyzer.terms(c.text) for c in self.chunks], options)
 
     @classmethod
-    def build(cls, documents: Iterable[Document], options: EngineOptions | None = None) -> SearchEngine:
+    def build(
+        cls, documents: Iterable[Document], options: EngineOptions | None = None
+    ) -> SearchEngine:
         options = options or EngineOptions()
         docs = tuple(documents)
         chunks: list[Chunk] = []
@@ -57,7 +60,9 @@ class SearchEngine:
         return cls(docs, chunks, options)
 
     @classmethod
-    def from_directory(cls, directory: Path | str, options: EngineOptions | None = None) -> SearchEngine:
+    def from_directory(
+        cls, directory: Path | str, options: EngineOptions | None = None
+    ) -> SearchEngine:
         return cls.build(load_corpus(directory), options)
 
     def document(self, doc_id: str) -> Document:
@@ -73,26 +78,40 @@ class SearchEngine:
         """Up to ``k`` (clamped to 1..MAX_K) distinct passages answering ``question``."""
         text = validate_question(question)
         k = min(max(k, 1), MAX_K)
-        terms = self.analyzer.terms(text)
-        weights = {t: w for t in terms if (w := self.index.idf(t)) is not None}
+        terms = self.analyzer.query_terms(text)
+        counts = Counter(terms)
+        weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
         candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
         hits = self._distinct_hits(candidates, weights, k)
         confidence = self._confidence(terms, hits)
         answered = bool(hits) and confidence >= self.options.min_confidence
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
 
-    def _excerpt(self, chunk: Chunk, weights: dict[str, float]) -> ScoredExcerpt:
+    def _excerpt(self, chunk: Chunk, weights: QueryWeights) -> ScoredExcerpt:
         doc = self._by_id[chunk.doc_id]
         span = Span(chunk.start, chunk.end)
         return best_excerpt(doc.text, span, weights, self.analyzer, self.options.excerpt_chars)
+
+    def _rerank(
+        self, candidates: list[tuple[int, float]], idf: dict[str, float]
+    ) -> list[tuple[float, Chunk, ScoredExcerpt]]:
+        """Order passages by their best sentence window, with the passage score as context."""
+        o = self.options
+        weights = QueryWeights(idf, o.excerpt_k1)
+        scored = []
+        for position, score in candidates:
+            chunk = self.chunks[position]
+            best = self._excerpt(chunk, weights)
+            scored.append((best.score + o.context_weight * score, chunk, best))
+        scored.sort(key=lambda item: (-item[0], item[1].chunk_id))
+        return scored
 
     def _distinct_hits(
         self, candidates: list[tuple[int, float]], weights: dict[str, float], k: int
     ) -> list[Hit]:
         hits: list[Hit] = []
-        for position, score in candidates:
-            chunk = self.chunks[position]
-            excerpt = self._excerpt(chunk, weights).excerpt
+        for score, chunk, best in self._rerank(candidates, weights):
+            excerpt = best.excerpt
             shown = Span(excerpt.start, excerpt.end)
             if any(
                 h.chunk.doc_id == chunk.doc_id
@@ -108,15 +127,23 @@ class SearchEngine:
     def _cite(self, chunk: Chunk, span: Span) -> Citation:
         doc = self._by_id[chunk.doc_id]
         return Citation(
-            doc.doc_id, doc.title, doc.paragraph_of(span.start), span.start, span.end,
-            doc.source, doc.date,
+            doc.doc_id,
+            doc.title,
+            doc.paragraph_of(span.start),
+            span.start,
+            span.end,
+            doc.source,
+            doc.date,
         )
 
     def _confidence(self, terms: list[str], hits: list[Hit]) -> float:
-        """Share of the query's weight that the top excerpt matches (unknown terms weigh most)."""
+        """How well the top excerpt answers: the share of the question's weight it matches
+        (unknown terms weigh as much as the rarest known one), damped when what it matches
+        weighs less than one rare term, as when only a single common word is shared."""
         if not hits or not terms:
             return 0.0
-        unique = set(terms)
-        weights = {t: self.index.idf(t) or self.index.max_idf for t in unique}
-        matched = {t for t in unique if t in set(self.analyzer.terms(hits[0].excerpt.text))}
-        return sum(weights[t] for t in matched) / sum(weights.values())
+        rarest = self.index.max_idf
+        weights = {t: (self.index.idf(t) or rarest) * n for t, n in Counter(terms).items()}
+        shown = set(self.analyzer.terms(hits[0].excerpt.text))
+        matched = sum(w for t, w in weights.items() if t in shown)
+        return matched / sum(weights.values()) * min(1.0, matched / rarest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from retrieval.analysis import Analyzer, Token
 from retrieval.sentences import sentence_spans
 from retrieval.types import Excerpt, Span
 
-__all__ = ["ScoredExcerpt", "best_excerpt", "escape_markdown", "highlight"]
+__all__ = ["QueryWeights", "ScoredExcerpt", "best_excerpt", "escape_markdown", "highlight"]
 
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]])|^([>#-])", re.MULTILINE)
 _MAX_WINDOW_SENTENCES = 3
@@ -42,35 +43,46 @@ def highlight(text: str, span: Span, tokens: Sequence[Token], terms: frozenset[s
     return "".join(out)
 
 
-def _weight(tokens: Sequence[Token], weights: Mapping[str, float]) -> tuple[float, frozenset[str]]:
-    matched = frozenset(t.term for t in tokens if t.term in weights)
-    return sum(weights[t] for t in matched), matched
+@dataclass(frozen=True, slots=True)
+class QueryWeights:
+    """Query term weights (IDF) and BM25 saturation for scoring a window of sentences."""
+
+    idf: Mapping[str, float]
+    k1: float = 1.2
 
 
-def _trim(text: str, span: Span, tokens: Sequence[Token], weights: Mapping[str, float],
-          limit: int) -> Span:
-    """The ``limit``-character stretch of an over-long sentence holding the most query weight."""
-    best, best_score = span, -1.0
-    starts = [span.start] + [t.start for t in tokens if t.term in weights]
-    for start in starts:
+def _weight(tokens: Sequence[Token], weights: QueryWeights) -> tuple[float, frozenset[str]]:
+    # No length normalisation: a window is at most a few sentences, and a longer one that
+    # covers more of the question is the better answer.
+    counts = Counter(t.term for t in tokens if t.term in weights.idf)
+    k1 = weights.k1
+    score = sum(weights.idf[t] * c * (k1 + 1) / (c + k1) for t, c in counts.items())
+    return score, frozenset(counts)
+
+
+def _trim(
+    text: str, span: Span, tokens: Sequence[Token], weights: QueryWeights, limit: int
+) -> Span:
+    """The stretch of an over-long sentence, at most ``limit`` characters and starting at a
+    word, that holds the most query weight; it ends at the last space that fits."""
+
+    def window(start: int) -> tuple[float, int]:
         end = min(span.end, start + limit)
         inside = [t for t in tokens if start <= t.start and t.end <= end]
-        score, _ = _weight(inside, weights)
-        if score > best_score:
-            best, best_score = Span(start, end), score
-    if best.end < span.end:
-        cut = text.rfind(" ", best.start, best.end)
-        best = Span(best.start, cut if cut > best.start else best.end)
-    if best.start > span.start:
-        space = text.find(" ", best.start - 30 if best.start - 30 > span.start else span.start, best.start)
-        best = Span(space + 1 if space >= 0 else best.start, best.end)
-    return best
+        return _weight(inside, weights)[0], -start
+
+    starts = [span.start] + [t.start for t in tokens if t.term in weights.idf]
+    start = max(starts, key=window)
+    end = min(span.end, start + limit)
+    if end < span.end and (space := text.rfind(" ", start, end)) > start:
+        end = space
+    return Span(start, end)
 
 
 def best_excerpt(
     text: str,
     passage: Span,
-    weights: Mapping[str, float],
+    weights: QueryWeights,
     analyzer: Analyzer,
     limit: int = 400,
 ) -> ScoredExcerpt:
@@ -96,6 +108,6 @@ def best_excerpt(
         span = _trim(text, span, window_tokens, weights, limit)
         window_tokens = [t for t in window_tokens if span.start <= t.start and t.end <= span.end]
     score, matched = _weight(window_tokens, weights)
-    shown = highlight(text, span, window_tokens, frozenset(weights))
+    shown = highlight(text, span, window_tokens, frozenset(weights.idf))
     excerpt = Excerpt(span.start, span.end, text[span.start : span.end], shown)
     return ScoredExcerpt(excerpt, score, matched)

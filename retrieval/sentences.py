@@ -17,8 +17,11 @@ _BOUNDARY = re.compile(
 )
 _LAST_WORD = re.compile(r"(\w+)\.$")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st no nos vs etc inc ltd co corp jr sr gen gov sen rep fig eg ie al "
-    "jan feb mar apr jun jul aug sep sept oct nov dec approx dept est".split()
+    {
+        *("mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vs", "etc", "inc", "ltd", "co"),
+        *("corp", "jr", "sr", "gen", "gov", "sen", "rep", "fig", "eg", "ie", "al", "approx"),
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+    }
 )
 
 

@@ -128,17 +128,19 @@ class SearchResult:
 class EngineOptions:
     """Every knob that changes what the index holds or how it ranks."""
 
-    chunk_tokens: int = 128
+    chunk_tokens: int = 64
     overlap_tokens: int = 32
     variant: Variant = "okapi"
-    k1: float = 1.5
+    k1: float = 1.2
     b: float = 0.75
     delta: float = 1.0
     epsilon: float = 0.25
     stem: bool = True
     stopwords: bool = True
-    min_confidence: float = 0.5
+    min_confidence: float = 0.35
     excerpt_chars: int = 400
+    context_weight: float = 0.3
+    excerpt_k1: float = 0.3
 
     def __post_init__(self) -> None:
         if self.chunk_tokens < 16:
