@@ -35,7 +35,8 @@ _QUESTION_FRAME = re.compile(
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
 # NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+# Extended with the pronoun "us" (so that "US" the acronym stands out) and modals it lacks.
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"us", "would", "could", "also"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analysis import Analyzer
+
+A = Analyzer()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("imported $82 million in 2017", ["import", "$82", "million", "2017"]),
+        ("MT6737 chipset on 3G", ["mt6737", "chipset", "3g"]),
+        ("earns US$20,000 a month", ["earn", "us", "$20000", "month"]),
+        ("exceed 2.5 million", ["exceed", "2.5", "million"]),
+        ("North Korea’s “phones” — cheap", ["north", "korea", "phone", "cheap"]),
+        ("Ｆｕｌｌｗｉｄｔｈ ﬁles", ["fullwidth", "file"]),
+    ],
+)
+def test_numbers_money_and_unicode_normalisation(text: str, expected: list[str]) -> None:
+    assert A.terms(text) == expected
+
+
+def test_acronyms_are_not_stopwords_but_pronouns_are() -> None:
+    assert A.terms("US firms hire IT staff; it helps us.") == [
+        "us",
+        "firm",
+        "hire",
+        "it",
+        "staff",
+        "help",
+    ]
+    assert A.terms("the U.S. government") == ["us", "govern"]
+    assert A.terms("WHAT IS IT") == []
+
+
+def test_demonyms_meet_their_country() -> None:
+    assert A.terms("Korean American") == A.terms("Korea America")
+
+
+def test_query_frame_words_drop_and_names_weigh_double() -> None:
+    assert A.query_terms("How much money do workers in China make?") == [
+        "money",
+        "worker",
+        "china",
+        "china",
+        "make",
+    ]
+    assert A.query_terms("What kinds of games?") == ["game"]
+
+
+def test_switches_turn_stemming_and_stopwords_off() -> None:
+    plain = Analyzer(stem=False, stopwords=False)
+    assert plain.terms("The games") == ["the", "games"]
+
+
+def test_token_spans_point_into_the_original_text() -> None:
+    text = "Café — Nosotek’s games"
+    for token in A.tokens(text):
+        assert text[token.start : token.end].strip()

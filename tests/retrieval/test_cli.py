@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, SEEDS, write_corpus
+
+from retrieval.cli import main
+
+FIELDS = {
+    "rank",
+    "doc",
+    "title",
+    "score",
+    "paragraph",
+    "chunk_start",
+    "chunk_end",
+    "excerpt_start",
+    "excerpt_end",
+    "excerpt",
+}
+
+
+def test_search_prints_numbered_cited_excerpts(capsys) -> None:
+    assert main(["search", "Who founded Nosotek?", "--k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[1] ")
+    assert "¶" in out
+    assert "**Nosotek**" in out
+
+
+def test_search_json_is_one_object(capsys) -> None:
+    assert main(["search", "How much is a prepaid plan?", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["answered"] is True
+    assert set(record["hits"][0]) == FIELDS
+
+
+def test_batch_writes_one_line_per_question(tmp_path, capsys) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "a", "question": "How much is a prepaid plan?", "extra": 1}\n\n'
+        '{"id": "b", "question": "   "}\n',
+        encoding="utf-8",
+    )
+    assert main(["search", "--batch", str(questions), "--k", "10"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["id"] for x in lines] == ["a", "b"]
+    assert lines[0]["hits"]
+    assert all(set(h) == FIELDS for h in lines[0]["hits"])
+    assert lines[1] == {"id": "b", "answered": False, "hits": [], "error": "the question is empty"}
+
+
+def test_docs_lists_titles_chunks_and_tokens(capsys) -> None:
+    assert main(["docs"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert len(rows) == 5
+    assert all("chunks" in r and "tokens" in r for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["search", ""], "empty"),
+        (["search", "x" * 2001], "limit is 2000"),
+        (["--corpus", "/nonexistent/dir", "search", "hi"], "does not exist"),
+        (["search"], "give a question"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(argv, message, capsys) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_empty_corpus_and_unreadable_files(tmp_path, caplog) -> None:
+    empty = write_corpus(tmp_path / "empty", {})
+    assert main(["--corpus", str(empty), "docs"]) == 2
+    mixed = write_corpus(tmp_path / "mixed", {"ok.txt": "Rivers flood.", "bad.txt": b"\xff\xfe"})
+    assert main(["--corpus", str(mixed), "search", "rivers"]) == 0
+    assert "bad.txt" in caplog.text
+
+
+def test_module_entry_point_runs_offline() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "retrieval",
+            "--corpus",
+            str(SEEDS),
+            "search",
+            "Who founded Nosotek?",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "[1]" in done.stdout
