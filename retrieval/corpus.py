@@ -90,7 +90,7 @@ def parse_document(doc_id: str, text: str, entry: Mapping[str, Any] | None = Non
         source=entry.get("source"),
         date=entry.get("date"),
         author=entry.get("author"),
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
     )
 
 
