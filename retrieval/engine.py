@@ -39,14 +39,20 @@ class SearchEngine:
     """An immutable, thread-safe search index over one corpus."""
 
     def __init__(
-        self, documents: Sequence[Document], chunks: Sequence[Chunk], options: EngineOptions
+        self,
+        documents: Sequence[Document],
+        chunks: Sequence[Chunk],
+        options: EngineOptions,
+        index: BM25Index | None = None,
     ) -> None:
+        """``index``, when given, was built from ``chunks`` with ``options`` (the index cache
+        restores engines so, with a read-only chunk table, without re-analysing anything)."""
         self.options = options
         self.documents = tuple(documents)
-        self.chunks = tuple(chunks)
+        self.chunks: Sequence[Chunk] = chunks if index is not None else tuple(chunks)
         self.analyzer = Analyzer(stem=options.stem, stopwords=options.stopwords)
         self._by_id = {d.doc_id: d for d in self.documents}
-        self.index = BM25Index([self.analyzer.terms(c.text) for c in self.chunks], options)
+        self.index = index or BM25Index([self.analyzer.terms(c.text) for c in self.chunks], options)
 
     @classmethod
     def build(
