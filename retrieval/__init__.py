@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from retrieval.cache import default_cache_dir, load_or_build
 from retrieval.corpus import iter_documents, load_corpus, parse_document
 from retrieval.engine import MAX_K, SearchEngine, validate_question
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError, RetrievalError
@@ -31,8 +32,10 @@ __all__ = [
     "SearchEngine",
     "SearchResult",
     "Span",
+    "default_cache_dir",
     "iter_documents",
     "load_corpus",
+    "load_or_build",
     "parse_document",
     "validate_question",
 ]

@@ -10,8 +10,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from retrieval.cache import load_or_build
 from retrieval.engine import SearchEngine
 from retrieval.errors import RetrievalError
+from retrieval.indexcmd import add_index_parser, run_index
 from retrieval.serialize import result_record
 from retrieval.types import EngineOptions, SearchResult
 
@@ -27,7 +29,10 @@ class CliError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .txt/.md")
+    parser.add_argument("--cache", type=Path, help="index cache folder (default: see README)")
+    parser.add_argument("--no-cache", action="store_true", help="index in memory, skip the cache")
     commands = parser.add_subparsers(dest="command", required=True)
+    add_index_parser(commands)
     search = commands.add_parser("search", help="answer a question with cited passages")
     search.add_argument("question", nargs="?", help="the question (omit with --batch)")
     search.add_argument("--k", type=int, default=5, help="number of passages (1-50)")
@@ -97,7 +102,14 @@ def _docs(engine: SearchEngine, out: TextIO) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> None:
     if args.command == "search" and not args.batch and args.question is None:
         raise CliError("give a question, or --batch FILE.jsonl")
-    engine = SearchEngine.from_directory(args.corpus, EngineOptions())
+    if args.command == "index":
+        run_index(args, out)
+        return
+    engine = (
+        SearchEngine.from_directory(args.corpus, EngineOptions())
+        if args.no_cache
+        else load_or_build(args.corpus, EngineOptions(), args.cache)
+    )
     if args.command == "docs":
         _docs(engine, out)
     elif args.batch:

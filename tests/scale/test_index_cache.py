@@ -1,0 +1,179 @@
+"""The index cache: loaded when nothing changed, rebuilt (one log line) when anything did."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from retrieval import EngineOptions, SearchEngine, load_or_build
+from retrieval import cache as cache_module
+from retrieval.cache import build_cache, cache_path
+from retrieval.chunktable import ChunkTable
+from retrieval.serialize import result_record
+
+REPO = Path(__file__).resolve().parents[2]
+QUESTIONS = ["Who founded Nosotek?", "How much is a prepaid plan?", "internet in Korea"]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(REPO / "seeds", tmp_path / "corpus"))
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def answers(engine: SearchEngine) -> list[dict[str, object]]:
+    return [result_record(engine.search(q, 5)) for q in QUESTIONS]
+
+
+def cache_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "retrieval.cache"]
+
+
+def test_second_start_loads_what_the_first_built(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    built = load_or_build(corpus, None, cache_dir)
+    assert len(cache_lines(caplog)) == 1  # "no index cache ... building it"
+    caplog.clear()
+    loaded = load_or_build(corpus, None, cache_dir)
+    assert cache_lines(caplog) == []
+    assert isinstance(loaded.chunks, ChunkTable)
+    fresh = SearchEngine.from_directory(corpus)
+    assert answers(loaded) == answers(built) == answers(fresh)
+    assert list(loaded.chunks) == list(fresh.chunks)
+    assert loaded.documents == fresh.documents
+
+
+def test_an_edited_file_is_reindexed(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    load_or_build(corpus, None, cache_dir)
+    extra = corpus / "005_new.txt"
+    extra.write_text("Zanzibar cloves\n\nZanzibar exports cloves to India.\n", encoding="utf-8")
+    caplog.set_level(logging.INFO)
+    engine = load_or_build(corpus, None, cache_dir)
+    assert len(cache_lines(caplog)) == 1
+    assert "stale" in cache_lines(caplog)[0]
+    assert engine.search("Zanzibar cloves").hits[0].chunk.doc_id == "005_new.txt"
+    extra.write_text("Zanzibar nutmeg\n\nZanzibar exports nutmeg to India.\n", encoding="utf-8")
+    os.utime(extra, ns=(1, 1))
+    engine = load_or_build(corpus, None, cache_dir)
+    assert "nutmeg" in engine.search("Zanzibar nutmeg").hits[0].excerpt.text
+
+
+def test_a_touched_file_with_the_same_contents_is_not_reindexed(
+    corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_or_build(corpus, None, cache_dir)
+    for path in corpus.iterdir():
+        os.utime(path, ns=(10**18, 10**18))
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rebuilt")
+
+    monkeypatch.setattr(cache_module, "build_cache", fail)
+    load_or_build(corpus, None, cache_dir)
+
+
+def test_options_and_code_are_part_of_the_key(
+    corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    load_or_build(corpus, None, cache_dir)
+    other = EngineOptions(variant="plus")
+    assert cache_path(corpus, other, cache_dir) != cache_path(corpus, EngineOptions(), cache_dir)
+    plus = load_or_build(corpus, other, cache_dir)
+    assert answers(plus) == answers(SearchEngine.from_directory(corpus, other))
+    monkeypatch.setattr(cache_module, "code_version", lambda: "changed")
+    caplog.set_level(logging.INFO)
+    load_or_build(corpus, None, cache_dir)
+    assert len(cache_lines(caplog)) == 1
+    assert "code" in cache_lines(caplog)[0]
+
+
+def damage_truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def damage_flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    for at in range(len(data) // 3, len(data) // 3 + 64):
+        data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def damage_garbage(path: Path) -> None:
+    path.write_bytes(b"not a zip file at all")
+
+
+def damage_version(path: Path) -> None:
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    meta = json.loads(members["meta.json"])
+    members["meta.json"] = json.dumps({**meta, "format": 0}).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, damage_garbage, damage_version])
+def test_a_damaged_cache_is_rebuilt_with_one_log_line(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture, damage: object
+) -> None:
+    reference = answers(load_or_build(corpus, None, cache_dir))
+    path = cache_path(corpus, EngineOptions(), cache_dir)
+    damage(path)  # type: ignore[operator]
+    caplog.set_level(logging.INFO)
+    assert answers(load_or_build(corpus, None, cache_dir)) == reference
+    lines = cache_lines(caplog)
+    assert len(lines) == 1
+    assert str(path) in lines[0]
+    assert caplog.records[0].levelno == logging.WARNING
+    caplog.clear()
+    load_or_build(corpus, None, cache_dir)
+    assert cache_lines(caplog) == []
+
+
+def test_an_unwritable_cache_folder_falls_back_to_memory(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache folder should be")
+    engine = load_or_build(corpus, None, blocker / "cache")
+    assert answers(engine) == answers(SearchEngine.from_directory(corpus))
+    assert any("cannot write" in line for line in cache_lines(caplog))
+
+
+def test_parallel_build_equals_serial(corpus: Path, tmp_path: Path) -> None:
+    serial = build_cache(corpus, EngineOptions(), tmp_path / "one", workers=1)
+    parallel = build_cache(corpus, EngineOptions(), tmp_path / "two", workers=2)
+    assert serial.passages == parallel.passages
+    assert serial.terms == parallel.terms
+    with zipfile.ZipFile(serial.path) as a, zipfile.ZipFile(parallel.path) as b:
+        for name in a.namelist():
+            if name != "meta.json":
+                assert a.read(name) == b.read(name), name
+
+
+def test_no_temporary_files_are_left_behind(corpus: Path, cache_dir: Path) -> None:
+    load_or_build(corpus, None, cache_dir)
+    assert [p.name for p in cache_dir.iterdir()] == [
+        cache_path(corpus, EngineOptions(), cache_dir).name
+    ]
+
+
+def test_default_cache_folder_sits_beside_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCQA_DB_PATH", "/srv/docqa/docqa.db")
+    assert cache_module.default_cache_dir() == Path("/srv/docqa/docqa-index")
+    monkeypatch.delenv("DOCQA_DB_PATH")
+    assert cache_module.default_cache_dir() == Path(".cache/docqa")
