@@ -75,8 +75,8 @@ def configurations(
 def figures(ev: Evaluation) -> dict[str, float]:
     """The evaluation flattened to ``level metric`` columns plus abstention and latency."""
     flat = {f"{level} {name}": v for level in LEVELS for name, v in ev.levels[level].means.items()}
-    flat["answerable flagged"] = float(ev.abstention.answerable_flagged)
-    flat["unanswerable flagged"] = float(ev.abstention.unanswerable_flagged)
+    flat["answerable flagged"] = ev.abstention.answerable_flagged  # counts print as integers
+    flat["unanswerable flagged"] = ev.abstention.unanswerable_flagged
     flat["excerpt chars"] = ev.timing.excerpt_chars_mean or 0.0
     flat["latency p50 ms"] = ev.timing.latency_p50_ms or 0.0
     return flat
