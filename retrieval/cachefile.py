@@ -143,12 +143,9 @@ class CacheReader:
         return ChunkArrays(*(self._array(f"chunk_{name}") for name in _CHUNK_FIELDS))
 
     def index(self) -> IndexData:
-        return IndexData(
-            tuple(self._json("terms.json")),
-            *(self._array(name) for name in _INDEX_FIELDS),
-            size=int(self.meta["size"]),
-            positive=bool(self.meta["positive"]),
-        )
+        idf, indptr, rows, weights = (self._array(name) for name in _INDEX_FIELDS)
+        terms, size = tuple(self._json("terms.json")), int(self.meta["size"])
+        return IndexData(terms, idf, indptr, rows, weights, size, bool(self.meta["positive"]))
 
     def _json(self, name: str) -> Any:
         return json.loads(self._zip.read(name))

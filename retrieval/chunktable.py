@@ -33,7 +33,8 @@ class ChunkArrays:
     @classmethod
     def concatenate(cls, parts: Sequence[ChunkArrays]) -> ChunkArrays:
         if not parts:
-            return cls(*(np.zeros(0, t) for t in (np.int32, np.int64, np.int64, np.int32)))
+            empty32, empty64 = np.zeros(0, np.int32), np.zeros(0, np.int64)
+            return cls(empty32, empty64, empty64, empty32)
         return cls(
             np.concatenate([p.doc for p in parts]),
             np.concatenate([p.start for p in parts]),

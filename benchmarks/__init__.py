@@ -1,0 +1,1 @@
+"""Scale benchmarks for docqa's retrieval engine (``python -m benchmarks.scale``)."""
