@@ -1,0 +1,104 @@
+"""``python -m bot``: run the Discord bot, or ``--console`` to ask from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+import discord
+from pydantic import ValidationError
+
+from bot.client import DocqaBot, use_endpoints
+from bot.config import Settings, describe_error
+from bot.console import run_console
+from bot.storage import Storage, StorageError
+from retrieval import RetrievalError
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = (
+    "error: DISCORD_TOKEN is not set; put it in the environment or in .env "
+    "(see .env.example), or run `python -m bot --console` to ask from the terminal"
+)
+BAD_TOKEN = "error: Discord rejected DISCORD_TOKEN; check the bot token in .env or the environment"
+
+
+class StartupError(Exception):
+    """A one-line reason the bot cannot start; exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "--console", action="store_true", help="answer questions typed (or piped) on stdin"
+    )
+    parser.add_argument(
+        "--sync-global", action="store_true", help="sync slash commands to every server on start"
+    )
+    return parser
+
+
+def _close_on_signals(bot: DocqaBot) -> None:
+    """SIGINT/SIGTERM close the bot, which flushes pending log writes before the database shuts."""
+    loop = asyncio.get_running_loop()
+    closing: set[asyncio.Task[None]] = set()
+
+    def close() -> None:
+        log.info("Shutting down")
+        task = loop.create_task(bot.close())
+        closing.add(task)
+        task.add_done_callback(closing.discard)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, close)
+
+
+async def _run_bot(settings: Settings, sync_global: bool) -> None:
+    token = settings.discord_token
+    if token is None:
+        raise StartupError(NO_TOKEN)
+    use_endpoints(settings)
+    async with (
+        await Storage.open(settings.db_path) as storage,
+        DocqaBot(settings, storage, sync_global=sync_global) as bot,
+    ):
+        _close_on_signals(bot)
+        try:
+            await bot.start(token.get_secret_value())
+        except discord.LoginFailure:
+            raise StartupError(BAD_TOKEN) from None
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.console:
+        return asyncio.run(run_console(settings, sys.stdin, sys.stdout))
+    asyncio.run(_run_bot(settings, args.sync_global))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"error: {describe_error(error)}", file=sys.stderr)
+        return 2
+    discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
+    try:
+        return _run(args, settings)
+    except (StartupError, StorageError, RetrievalError) as error:
+        message = str(error)
+        print(message if message.startswith("error:") else f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The bot: resources injected, async set-up in ``setup_hook``, ``on_ready`` only logs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.config import Settings
+from bot.index import load_engine
+from bot.replies import NO_MENTIONS
+from bot.service import AskService
+from bot.storage import Storage
+from retrieval import SearchEngine
+
+__all__ = ["EXTENSIONS", "DocqaBot", "use_endpoints"]
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "bot.cogs.errors",
+    "bot.cogs.ask",
+    "bot.cogs.sources",
+    "bot.cogs.owner",
+    "bot.cogs.retention",
+)
+
+
+def use_endpoints(settings: Settings) -> None:
+    """Point discord.py at the configured REST base and gateway (Discord's own by default).
+
+    discord.py keeps both as class attributes: ``Route.BASE`` serves every REST call,
+    including interaction callbacks and webhooks, and a non-sharded client connects
+    straight to ``DEFAULT_GATEWAY`` without asking ``/gateway/bot``.
+    """
+    Route.BASE = settings.discord_api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+class DocqaBot(commands.Bot):
+    """docqa's Discord client. ``engine`` may be given prebuilt; otherwise set-up builds it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        *,
+        engine: SearchEngine | None = None,
+        sync_global: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            # No text prefix: the one text command (owner's ``sync``) is invoked by mention.
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.storage = storage
+        self.sync_global = sync_global
+        self._engine = engine
+        self._service: AskService | None = None
+
+    @property
+    def service(self) -> AskService:
+        if self._service is None:
+            raise RuntimeError("the bot is not set up yet (setup_hook has not run)")
+        return self._service
+
+    async def setup_hook(self) -> None:
+        settings = self.settings
+        engine = self._engine or await load_engine(settings.corpus_dir, settings.engine_options)
+        self._service = AskService(engine, self.storage, settings.default_k)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to the dev guild when one is configured (instant), globally only when asked."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to dev guild %s", len(synced), guild.id)
+        if self.sync_global:
+            synced = await self.tree.sync()
+            log.info("Synced %d commands globally (may take a while to appear)", len(synced))
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("Logged in as %s (id %s) in %d guilds", user, user and user.id, len(self.guilds))
+
+    async def close(self) -> None:
+        if self._service is not None:
+            await self._service.drain()
+        await super().close()

@@ -1,0 +1,141 @@
+"""Asking: ``/ask``, mentions and DMs, each answered with cited passages and result buttons."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import DocqaBot
+from bot.cogs.errors import user_message
+from bot.records import Source
+from bot.replies import Reply, reply_to, send
+from bot.service import Origin
+from bot.views import BUTTONS, answer_reply
+from retrieval import MAX_QUESTION_CHARS, QueryError, validate_question
+
+__all__ = ["AskCog", "mention_question"]
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[DocqaBot]
+HINT = "Ask me something after the mention, for example: who founded Nosotek?"
+
+
+def _ask_cooldown(interaction: Interaction) -> app_commands.Cooldown | None:
+    per = interaction.client.settings.ask_cooldown
+    return app_commands.Cooldown(1, per) if per > 0 else None
+
+
+def mention_question(text: str, bot_id: int) -> str | None:
+    """``text`` without the bot's mentions if it mentions the bot, else None."""
+    tokens = (f"<@{bot_id}>", f"<@!{bot_id}>")
+    if not any(token in text for token in tokens):
+        return None
+    for token in tokens:
+        text = text.replace(token, " ")
+    return " ".join(text.split())
+
+
+def _slash_origin(interaction: Interaction) -> Origin:
+    return Origin(
+        "slash", interaction.user.id, interaction.guild_id, interaction.channel_id, interaction.id
+    )
+
+
+def _message_origin(message: discord.Message) -> Origin:
+    source: Source = "dm" if message.guild is None else "mention"
+    guild_id = message.guild.id if message.guild else None
+    return Origin(source, message.author.id, guild_id, message.channel.id, message.id)
+
+
+class AskCog(commands.Cog):
+    """Questions in, cited passages out; every answer is logged after it is sent."""
+
+    def __init__(self, bot: DocqaBot) -> None:
+        self.bot = bot
+        per = bot.settings.ask_cooldown
+        self._mention_cooldown = (
+            commands.CooldownMapping.from_cooldown(1, per, commands.BucketType.user)
+            if per > 0
+            else None
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*BUTTONS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*BUTTONS)
+
+    @app_commands.command()
+    @app_commands.describe(
+        question="What you want to know",
+        k="How many passages to find (1-10)",
+        private="Show the answer only to you",
+    )
+    @app_commands.checks.dynamic_cooldown(_ask_cooldown)
+    async def ask(
+        self,
+        interaction: Interaction,
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        k: app_commands.Range[int, 1, 10] | None = None,
+        private: bool = False,
+    ) -> None:
+        """Ask a question and get the passages from the group's documents that answer it."""
+        text = validate_question(question)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        answer = await self.bot.service.ask(text, k)
+        try:
+            await send(interaction, answer_reply(answer.result, interaction.id, ephemeral=private))
+        finally:
+            self.bot.service.log_later(answer, _slash_origin(interaction))
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        question = await self._question_in(message)
+        if question is None:
+            return
+        if (retry := self._cooldown(message)) is not None:
+            await reply_to(message, Reply(f"You're asking quickly: try again in {retry} s."))
+            return
+        try:
+            answer = await self.bot.service.ask(question)
+        except QueryError as error:
+            await reply_to(message, Reply(user_message(error) + " " + HINT))
+            return
+        try:
+            await reply_to(message, answer_reply(answer.result, message.id))
+        finally:
+            self.bot.service.log_later(answer, _message_origin(message))
+
+    async def _question_in(self, message: discord.Message) -> str | None:
+        """The question a message puts to the bot, if it puts one (a mention or a DM)."""
+        me = self.bot.user
+        if me is None or message.author.bot:
+            return None
+        question = mention_question(message.content, me.id)
+        if message.guild is None:
+            if not self.bot.settings.answer_dms:
+                return None
+            question = message.content if question is None else question
+        if question is None or await self._is_owner_command(message):
+            return None
+        return question
+
+    async def _is_owner_command(self, message: discord.Message) -> bool:
+        context = await self.bot.get_context(message)
+        return context.valid and await self.bot.is_owner(message.author)
+
+    def _cooldown(self, message: discord.Message) -> int | None:
+        """Seconds to wait if the author is on cooldown, else None (and the use is counted)."""
+        if self._mention_cooldown is None:
+            return None
+        retry = self._mention_cooldown.update_rate_limit(message)
+        return math.ceil(retry) if retry else None
+
+
+async def setup(bot: DocqaBot) -> None:
+    await bot.add_cog(AskCog(bot))

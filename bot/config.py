@@ -1,0 +1,110 @@
+"""The bot's settings, read from the environment or a ``.env`` file by pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import (
+    DirectoryPath,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from retrieval import EngineOptions
+
+__all__ = ["DEFAULT_CORPUS", "Settings", "describe_error", "env_name"]
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
+
+# The retrieval engine's tuned defaults, so tuning there reaches the bot without a settings change.
+_ENGINE = EngineOptions()
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; the environment wins over ``.env``, which wins over defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DOCQA_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # a copied .env.example leaves blanks: they mean "the default"
+        extra="ignore",
+    )
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_api_base: str = Field(
+        default="https://discord.com/api/v10", validation_alias="DISCORD_API_BASE"
+    )
+    discord_gateway_url: str = Field(
+        default="wss://gateway.discord.gg/", validation_alias="DISCORD_GATEWAY_URL"
+    )
+    dev_guild_id: Annotated[int, Field(gt=0)] | None = None
+    corpus_dir: DirectoryPath = DEFAULT_CORPUS
+    db_path: Path = Path("docqa.db")
+    default_k: int = Field(default=5, ge=1, le=10)
+    chunk_tokens: int = Field(default=_ENGINE.chunk_tokens, ge=16)
+    chunk_overlap: int = Field(default=_ENGINE.overlap_tokens, ge=0)
+    ask_cooldown: float = Field(default=10.0, ge=0)
+    answer_dms: bool = True
+    log_level: LogLevel = "INFO"
+    retention_days: int = Field(default=90, ge=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("discord_api_base", "discord_gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+            raise ValueError("expected an absolute http(s) or ws(s) URL")
+        return value
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        # discord.py appends paths that start with "/" to this base.
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _overlap_below_chunk(self) -> Self:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError("DOCQA_CHUNK_OVERLAP must be smaller than DOCQA_CHUNK_TOKENS")
+        return self
+
+    @property
+    def engine_options(self) -> EngineOptions:
+        return EngineOptions(chunk_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap)
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field`` (a field name or its alias)."""
+    info = Settings.model_fields.get(field)
+    if info is None:  # validation errors name aliased fields by their alias
+        return field
+    if isinstance(info.validation_alias, str):
+        return info.validation_alias
+    prefix = Settings.model_config.get("env_prefix", "")
+    return f"{prefix}{field}".upper()
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming each bad variable and what is wrong with it (never its value)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        if item["loc"]:
+            problems.append(f"{env_name(str(item['loc'][0]))}: {message}")
+        else:
+            problems.append(message)
+    return "invalid settings: " + "; ".join(problems)

@@ -1,0 +1,55 @@
+"""``python -m bot --console``: the bot's answers in a terminal, one question per line."""
+
+from __future__ import annotations
+
+import logging
+from typing import TextIO
+
+from bot.config import Settings
+from bot.formatting import answer_text
+from bot.index import load_engine
+from bot.service import AskService, Origin
+from bot.storage import Storage
+from retrieval import QueryError
+
+__all__ = ["CONSOLE", "run_console"]
+
+log = logging.getLogger(__name__)
+
+CONSOLE = Origin("console", user_id=0)
+PROMPT = "> "
+
+
+async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+    """Answer each line of ``stdin`` until end of input; exit status 0."""
+    engine = await load_engine(settings.corpus_dir, settings.engine_options)
+    async with await Storage.open(settings.db_path) as storage:
+        service = AskService(engine, storage, settings.default_k)
+        interactive = stdin.isatty()
+        while line := _read(stdin, stdout, interactive):
+            if line.strip():
+                await _answer(service, line, stdout)
+        if interactive:
+            stdout.write("\n")
+    return 0
+
+
+def _read(stdin: TextIO, stdout: TextIO, interactive: bool) -> str:
+    """The next line, or "" at end of input; prompts only a person at a terminal."""
+    if interactive:
+        stdout.write(PROMPT)
+        stdout.flush()
+    # A blocking read on purpose: nothing else runs on this loop, and a reader thread would
+    # keep Ctrl-C from ending the process until another line arrives.
+    return stdin.readline()
+
+
+async def _answer(service: AskService, question: str, stdout: TextIO) -> None:
+    try:
+        answer = await service.ask(question)
+    except QueryError as error:
+        stdout.write(f"error: {error}\n")
+        return
+    stdout.write(answer_text(answer.result) + "\n\n")
+    stdout.flush()
+    await service.log(answer, CONSOLE)

@@ -1,0 +1,121 @@
+"""The ask service: question -> cited answer, then (never before) a row in the query log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.records import QueryLog, Source, VoteChange, utc_now
+from bot.restore import hit_rows, rebuild_hits
+from bot.storage import Storage
+from retrieval import QueryError, SearchEngine, SearchResult, validate_question
+
+__all__ = ["Answer", "AskService", "Origin"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A search result with what the log needs to know about producing it."""
+
+    result: SearchResult
+    k: int
+    latency_ms: float
+    asked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Who asked, where and how; ``query_id`` is the asking interaction's or message's id."""
+
+    source: Source
+    user_id: int
+    guild_id: int | None = None
+    channel_id: int | None = None
+    query_id: int | None = None
+
+
+class AskService:
+    """Answers questions from one engine (swappable) and logs them in the background."""
+
+    def __init__(self, engine: SearchEngine, storage: Storage, default_k: int) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.default_k = default_k
+        self._pending: set[asyncio.Task[int | None]] = set()
+
+    def swap_engine(self, engine: SearchEngine) -> None:
+        """Answer from ``engine`` from now on; searches already running finish on the old one."""
+        self.engine = engine
+
+    async def ask(self, question: str, k: int | None = None) -> Answer:
+        """Search off the event loop; raises :class:`QueryError` for an unusable question."""
+        text = validate_question(question)
+        k = k or self.default_k
+        asked_at = utc_now()
+        started = time.perf_counter()
+        result = await asyncio.to_thread(self.engine.search, text, k)
+        latency_ms = (time.perf_counter() - started) * 1000
+        log.debug("Answered %r with %d hits in %.1f ms", text, len(result.hits), latency_ms)
+        return Answer(result, k, latency_ms, asked_at)
+
+    async def log(self, answer: Answer, origin: Origin) -> int | None:
+        """Write the answer to the query log; a database error is logged, never raised."""
+        try:
+            return await self.storage.log_query(query_log(answer, origin))
+        except Exception:
+            log.exception("Could not log query %s; answering continues", origin.query_id)
+            return None
+
+    def log_later(self, answer: Answer, origin: Origin) -> None:
+        """Log in the background, so the reply already sent is never delayed by the database."""
+        task = asyncio.create_task(self.log(answer, origin), name=f"log-query-{origin.query_id}")
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Wait for background writes still in flight (on shutdown)."""
+        if self._pending:
+            log.info("Flushing %d pending query log writes", len(self._pending))
+            await asyncio.gather(*self._pending)
+
+    async def restore(self, query_id: int) -> Answer | None:
+        """A logged answer rebuilt from the database and the engine, or None if not logged."""
+        row = await self.storage.get_query(query_id)
+        if row is None:
+            return None
+        rows = await self.storage.get_hits(query_id)
+        live = await asyncio.to_thread(self._search_or_none, row.question, row.k)
+        hits = rebuild_hits(self.engine, rows, live)
+        result = SearchResult(row.question, hits, row.answered)
+        return Answer(result, row.k, row.latency_ms, row.created_at)
+
+    def _search_or_none(self, question: str, k: int) -> SearchResult | None:
+        try:
+            return self.engine.search(question, k)
+        except QueryError:
+            return None
+
+    async def vote(self, query_id: int, user_id: int, vote: int) -> VoteChange:
+        return await self.storage.record_vote(query_id, user_id, vote)
+
+
+def query_log(answer: Answer, origin: Origin) -> QueryLog:
+    result = answer.result
+    return QueryLog(
+        created_at=answer.asked_at,
+        user_id=origin.user_id,
+        source=origin.source,
+        question=result.query,
+        k=answer.k,
+        answered=result.answered,
+        latency_ms=answer.latency_ms,
+        hits=hit_rows(result.hits),
+        guild_id=origin.guild_id,
+        channel_id=origin.channel_id,
+        query_id=origin.query_id,
+    )

@@ -1,0 +1,124 @@
+"""The query log on a real SQLite file: schema, round trips, votes, purges, deletions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.records import HitRow, QueryLog, RowCounts, VoteChange
+from bot.storage import MIGRATIONS, Storage, StorageError, UnknownQueryError
+
+NOON = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def entry(user_id: int = 5, *, query_id: int | None = None, when: datetime = NOON) -> QueryLog:
+    hits = (
+        HitRow(1, "a.txt", 0, 100, 10, 60, 7.5),
+        HitRow(2, "b.txt", 50, 150, 60, 140, 3.25),
+    )
+    return QueryLog(
+        created_at=when, user_id=user_id, source="slash", question="What is BM25?", k=5,
+        answered=True, latency_ms=12.5, hits=hits, guild_id=9, channel_id=10, query_id=query_id,
+    )  # fmt: skip
+
+
+async def test_log_query_round_trip(storage: Storage) -> None:
+    query_id = await storage.log_query(entry(query_id=1_234_567_890_123_456_789))
+    assert query_id == 1_234_567_890_123_456_789
+    row = await storage.get_query(query_id)
+    assert row is not None
+    assert (row.user_id, row.source, row.question, row.k) == (5, "slash", "What is BM25?", 5)
+    assert (row.guild_id, row.channel_id, row.answered, row.hit_count) == (9, 10, True, 2)
+    assert row.top_score == 7.5
+    assert row.latency_ms == 12.5
+    assert row.created_at == NOON
+    assert await storage.get_hits(query_id) == entry().hits
+
+
+async def test_database_chooses_ids_for_console_questions(storage: Storage) -> None:
+    first = await storage.log_query(entry(user_id=0))
+    second = await storage.log_query(entry(user_id=0))
+    assert second == first + 1
+    assert await storage.get_query(999) is None
+    assert await storage.get_hits(999) == ()
+
+
+async def test_schema_names_and_pragmas(storage: Storage, db_path: Path) -> None:
+    async with aiosqlite.connect(db_path) as db:
+        columns = {
+            table: [row[1] for row in await db.execute_fetchall(f"PRAGMA table_info({table})")]
+            for table in ("queries", "hits", "feedback")
+        }
+        (mode,) = next(iter(await db.execute_fetchall("PRAGMA journal_mode")))
+        indexes = {row[1] for row in await db.execute_fetchall("PRAGMA index_list(queries)")}
+    assert columns["queries"][:12] == [
+        "id", "created_at", "guild_id", "channel_id", "user_id", "source", "question", "k",
+        "answered", "latency_ms", "hit_count", "top_score",
+    ]  # fmt: skip
+    assert columns["hits"][:8] == [
+        "query_id", "rank", "doc", "chunk_start", "chunk_end", "excerpt_start", "excerpt_end",
+        "score",
+    ]  # fmt: skip
+    assert columns["feedback"][:4] == ["query_id", "user_id", "vote", "created_at"]
+    assert mode == "wal"
+    assert {"queries_created_at", "queries_guild_created_at", "queries_user_id"} <= indexes
+
+
+async def test_migrations_are_idempotent(db_path: Path) -> None:
+    for _ in range(2):
+        async with await Storage.open(db_path) as storage:
+            assert await storage.schema_version() == len(MIGRATIONS)
+            assert await storage.migrate() == len(MIGRATIONS)
+            await storage.log_query(entry())
+
+
+async def test_source_is_checked(storage: Storage) -> None:
+    bad = QueryLog(NOON, 1, "carrier-pigeon", "q", 1, False, 1.0)  # type: ignore[arg-type]
+    with pytest.raises(aiosqlite.IntegrityError):
+        await storage.log_query(bad)
+    assert await storage.log_query(entry()) == 1  # the failed write left nothing behind
+
+
+async def test_one_vote_per_user_per_query_changeable(storage: Storage) -> None:
+    query_id = await storage.log_query(entry())
+    assert await storage.record_vote(query_id, 77, 1) == VoteChange(None, 1)
+    assert await storage.record_vote(query_id, 77, 1) == VoteChange(1, 1)
+    assert await storage.record_vote(query_id, 77, -1) == VoteChange(1, -1)
+    assert await storage.record_vote(query_id, 78, 1) == VoteChange(None, 1)
+    with pytest.raises(UnknownQueryError):
+        await storage.record_vote(query_id + 1, 77, 1)
+    with pytest.raises(ValueError, match="vote"):
+        await storage.record_vote(query_id, 77, 0)
+
+
+async def test_purge_older_than_counts_cascades(storage: Storage) -> None:
+    old = await storage.log_query(entry(when=NOON - timedelta(days=40)))
+    new = await storage.log_query(entry(when=NOON - timedelta(days=2)))
+    await storage.record_vote(old, 1, 1)
+    await storage.record_vote(new, 1, -1)
+    assert await storage.purge_older_than(30, now=NOON) == RowCounts(1, 2, 1)
+    assert await storage.get_query(old) is None
+    assert await storage.get_hits(old) == ()
+    assert await storage.get_query(new) is not None
+    assert await storage.purge_older_than(30, now=NOON) == RowCounts(0, 0, 0)
+
+
+async def test_delete_user_removes_questions_hits_and_votes(storage: Storage) -> None:
+    theirs = await storage.log_query(entry(user_id=5))
+    others = await storage.log_query(entry(user_id=6))
+    await storage.record_vote(theirs, 6, 1)  # someone else's vote on their question
+    await storage.record_vote(others, 5, -1)  # their vote on someone else's question
+    await storage.record_vote(others, 6, 1)
+    assert await storage.delete_user(5) == RowCounts(queries=1, hits=2, feedback=2)
+    assert await storage.get_query(theirs) is None
+    assert await storage.get_query(others) is not None
+    assert await storage.record_vote(others, 6, 1) == VoteChange(1, 1)  # kept
+
+
+async def test_unusable_path_is_one_storage_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(StorageError, match="cannot open the database"):
+        await Storage.open(tmp_path / "file" / "docqa.db")
