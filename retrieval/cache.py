@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import asdict, astuple, dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,7 @@ def _meta(directory: Path, options: EngineOptions, states: list[FileState]) -> d
         "code": code_version(),
         "corpus": str(directory.resolve()),
         "options": asdict(options),
-        "files": [astuple(s) for s in states],
+        "files": [[s.path, s.size, s.mtime_ns, s.sha256] for s in states],
     }
 
 
@@ -150,7 +150,7 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
     if meta.get("corpus") != str(directory.resolve()):
         return "it indexes another folder"
     saved = [FileState(*f) for f in meta["files"]]
-    if [astuple(s)[:3] for s in saved] == [astuple(s)[:3] for s in corpus_states(directory)]:
+    if [s.stat_key for s in saved] == [s.stat_key for s in corpus_states(directory)]:
         return None
     now = content_states(directory)
     if [(s.path, s.sha256) for s in saved] == [(s.path, s.sha256) for s in now]:

@@ -9,6 +9,7 @@ catches corruption; the file appears only when complete (temporary file, then ``
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import zipfile
@@ -27,6 +28,7 @@ __all__ = ["FORMAT", "READ_ERRORS", "CacheFormatError", "CacheReader", "CacheWri
 FORMAT = 1
 _CHUNK_FIELDS = ("doc", "start", "end", "n_tokens")
 _INDEX_FIELDS = ("idf", "indptr", "rows", "weights")
+_HEADER_MAX = 1 << 16
 
 
 class CacheFormatError(ValueError):
@@ -151,5 +153,15 @@ class CacheReader:
         return json.loads(self._zip.read(name))
 
     def _array(self, name: str) -> npt.NDArray[Any]:
-        with self._zip.open(f"{name}.npy") as f:
-            return np.lib.format.read_array(f, allow_pickle=False)
+        """The array, without copying it again: its bytes are read once and CRC-checked."""
+        data = self._zip.read(f"{name}.npy")
+        header = io.BytesIO(data[:_HEADER_MAX])
+        version = np.lib.format.read_magic(header)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0}.get(
+            version, np.lib.format.read_array_header_2_0
+        )
+        shape, fortran, dtype = read_header(header)
+        if dtype.hasobject or fortran:
+            raise CacheFormatError(f"{name}: unexpected array layout")
+        count = int(np.prod(shape))
+        return np.frombuffer(data, dtype, count, header.tell()).reshape(shape)

@@ -33,6 +33,10 @@ class FileState:
     mtime_ns: int
     sha256: str = ""
 
+    @property
+    def stat_key(self) -> tuple[str, int, int]:
+        return self.path, self.size, self.mtime_ns
+
 
 def _tracked(directory: Path) -> list[Path]:
     manifest = directory / MANIFEST_NAME

@@ -2,9 +2,9 @@
 
 rank-bm25 defines the ranking (see :mod:`retrieval.bm25`); this index precomputes each term's
 contribution to each passage containing it, so a query sums a few sparse columns instead of
-scoring every passage in Python. Scores equal ``get_scores``'s bit for bit: columns are added in
-query order, and BM25+'s constant for passages without a term is added back exactly for the
-passages returned.
+scoring every passage in Python (see :mod:`retrieval.scoring`). Scores equal ``get_scores``'s
+bit for bit: the passages returned are scored per term in query order, as rank-bm25 adds, and
+BM25+'s constant for passages without a term is added exactly where rank-bm25 adds it.
 """
 
 from __future__ import annotations
@@ -16,15 +16,13 @@ import numpy.typing as npt
 
 from retrieval import bm25
 from retrieval.postings import IndexData, PostingsBuilder, count_terms
+from retrieval.scoring import SLACK, ColumnScorer
 from retrieval.types import EngineOptions
 
 __all__ = ["BM25Index", "IndexData", "ScoredPosition"]
 
 ScoredPosition = tuple[int, float]
 Floats = npt.NDArray[np.float64]
-Positions = npt.NDArray[np.intp]
-# Candidates within this relative distance of the k-th best sum are rescored exactly.
-_SLACK = 1e-9
 
 
 class BM25Index:
@@ -48,6 +46,7 @@ class BM25Index:
         self.size = data.size
         self._columns = {term: j for j, term in enumerate(data.terms)}
         self._zero = bm25.tf_zero_constants(data.idf, options)
+        self._scorer = ColumnScorer(data, self._zero)
 
     def idf(self, term: str) -> float | None:
         """The term's weight, or None when no passage contains it."""
@@ -61,15 +60,11 @@ class BM25Index:
     def _ids(self, terms: Sequence[str]) -> list[int]:
         return [j for t in terms if (j := self._columns.get(t)) is not None]
 
-    def _column(self, j: int) -> tuple[npt.NDArray[np.int32], Floats]:
-        start, end = self.data.indptr[j], self.data.indptr[j + 1]
-        return self.data.rows[start:end], self.data.weights[start:end]
-
     def scores(self, terms: Sequence[str]) -> Floats:
         """Every passage's score, exactly as rank-bm25's ``get_scores`` computes it."""
         total = np.zeros(self.size)
         for j in self._ids(terms):
-            rows, weights = self._column(j)
+            rows, weights = self._scorer.column(j)
             with_term = total[rows] + weights
             if self._zero is not None:
                 total += self._zero[j]
@@ -81,50 +76,12 @@ class BM25Index:
         ids = self._ids(terms)
         if not ids or k <= 0:
             return []
-        sums = self._sums(ids)
-        positions = self._candidates(sums, ids, k)
-        exact = sums[positions] if self._zero is None else self._rescore(positions, ids)
-        order = np.lexsort((positions, -exact))[:k]
-        return [(int(positions[i]), float(exact[i])) for i in order]
-
-    def _sums(self, ids: list[int]) -> Floats:
-        """Per passage, the query's contributions above the tf=0 constants, in query order."""
-        columns = [self._column(j) for j in ids]
-        rows = np.concatenate([r for r, _ in columns])
-        if self._zero is None:
-            weights = np.concatenate([w for _, w in columns])
-        else:
-            zero = self._zero
-            weights = np.concatenate([w - zero[j] for j, (_, w) in zip(ids, columns, strict=True)])
-        sums = np.bincount(rows, weights=weights, minlength=self.size)
-        return sums.astype(np.float64, copy=False)
-
-    def _candidates(self, sums: Floats, ids: list[int], k: int) -> Positions:
-        """Passages that may rank in the top ``k``, ascending; all matches when in doubt."""
-        if not self.data.positive:
-            rows = np.concatenate([self._column(j)[0] for j in ids])
-            return np.flatnonzero(np.bincount(rows, minlength=self.size))
-        floor = _kth_largest_floor(sums, k)
-        if floor <= 0:
-            return np.flatnonzero(sums > 0)
-        return np.flatnonzero(sums >= floor * (1 - _SLACK))
-
-    def _rescore(self, positions: Positions, ids: list[int]) -> Floats:
-        """Exact scores of ``positions``: rank-bm25's per-term values, summed in query order."""
-        assert self._zero is not None
-        total = np.zeros(len(positions))
-        for j in ids:
-            rows, weights = self._column(j)
-            at = np.minimum(np.searchsorted(rows, positions), len(rows) - 1)
-            total = total + np.where(rows[at] == positions, weights[at], self._zero[j])
-        return total
-
-
-def _kth_largest_floor(values: Floats, k: int) -> float:
-    """A lower bound on the k-th largest value: the k-th largest of block maxima."""
-    blocks = max(64, 16 * k)
-    if k >= len(values) or blocks >= len(values):
-        return 0.0
-    width = len(values) // blocks
-    maxima = np.maximum.reduceat(values, np.arange(0, len(values), width))
-    return float(np.partition(maxima, len(maxima) - k)[len(maxima) - k])
+        positions, gains = self._scorer.candidates(ids, k)
+        if self.data.positive and len(positions) > k:
+            kth = np.partition(gains, len(gains) - k)[len(gains) - k]
+            keep = gains >= kth * (1 - SLACK)
+            positions, gains = positions[keep], gains[keep]
+        # Okapi's and BM25L's sums are already rank-bm25's: added per term, in query order.
+        scores = gains if self._zero is None else self._scorer.rescore(positions, ids)
+        order = np.lexsort((positions, -scores))[:k]
+        return [(int(positions[i]), float(scores[i])) for i in order]
