@@ -54,6 +54,8 @@ class DocqaBot(commands.Bot):
         sync_global: bool = False,
         **options: Any,
     ) -> None:
+        # docqa never joins voice: no start-up warnings about voice libraries it does not need.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             # No text prefix: the one text command (owner's ``sync``) is invoked by mention.
             command_prefix=commands.when_mentioned,
@@ -76,7 +78,9 @@ class DocqaBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
-        engine = self._engine or await load_engine(settings.corpus_dir, settings.engine_options)
+        engine = self._engine or await load_engine(
+            settings.corpus_dir, settings.engine_options, settings.index_cache_dir
+        )
         self._service = AskService(engine, self.storage, settings.default_k)
         for extension in EXTENSIONS:
             await self.load_extension(extension)

@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def index_cache_dir(self) -> Path:
+        """Where the built index is cached: beside the database."""
+        return self.db_path.parent / "docqa-index"
+
+    @property
     def engine_options(self) -> EngineOptions:
         return EngineOptions(chunk_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap)
 

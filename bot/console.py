@@ -22,7 +22,9 @@ PROMPT = "> "
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """Answer each line of ``stdin`` until end of input; exit status 0."""
-    engine = await load_engine(settings.corpus_dir, settings.engine_options)
+    engine = await load_engine(
+        settings.corpus_dir, settings.engine_options, settings.index_cache_dir
+    )
     async with await Storage.open(settings.db_path) as storage:
         service = AskService(engine, storage, settings.default_k)
         interactive = stdin.isatty()
