@@ -2,8 +2,9 @@
 
 Generates the corpora (``benchmarks.corpus``), runs every engine's build and query phases in
 their own processes (``benchmarks.worker``), then prints a table with the issue's targets and
-writes ``out/scale/results.json`` and ``out/scale/latency.png``. Results accumulate per size,
-so sizes can be run separately (``--sizes 1000000`` in the background) and reported together.
+writes ``out/scale/results.json`` and ``out/scale/latency.png``. Results accumulate per size and
+engine, so sizes and engines can be run separately (``--sizes 1000000`` in the background,
+``--engines docqa``) and reported together.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def load_results(out: Path) -> dict[int, list[dict[str, Any]]]:
     return results
 
 
+def save(size: int, rows: list[dict[str, Any]], out: Path) -> None:
+    """Store ``rows``, keeping earlier rows of engines that were not measured again."""
+    measured = {r["engine"] for r in rows}
+    earlier = [r for r in load_results(out).get(size, []) if r["engine"] not in measured]
+    merged = sorted(earlier + rows, key=lambda r: ENGINES.index(r["engine"]))
+    (out / f"results-{size}.json").write_text(json.dumps(merged, indent=1), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -80,8 +89,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
     for size in [] if args.report_only else args.sizes:
-        rows = measure(size, args.engines, args.queries, args.out)
-        (args.out / f"results-{size}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        save(size, measure(size, args.engines, args.queries, args.out), args.out)
     results = load_results(args.out)
     checks = targets(results)
     summary = {"results": {str(k): v for k, v in sorted(results.items())}, "targets": checks}

@@ -116,6 +116,16 @@ def damage_garbage(path: Path) -> None:
     path.write_bytes(b"not a zip file at all")
 
 
+def damage_weights(path: Path) -> None:
+    """Flip bytes inside the contribution matrix: only its CRC-32 can tell."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("weights.npy")
+    data = bytearray(path.read_bytes())
+    middle = info.header_offset + info.compress_size // 2
+    data[middle : middle + 8] = bytes(8)
+    path.write_bytes(bytes(data))
+
+
 def damage_version(path: Path) -> None:
     with zipfile.ZipFile(path) as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
@@ -126,7 +136,9 @@ def damage_version(path: Path) -> None:
             zf.writestr(name, data)
 
 
-@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, damage_garbage, damage_version])
+@pytest.mark.parametrize(
+    "damage", [damage_truncate, damage_flip, damage_weights, damage_garbage, damage_version]
+)
 def test_a_damaged_cache_is_rebuilt_with_one_log_line(
     corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture, damage: object
 ) -> None:
