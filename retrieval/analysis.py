@@ -33,6 +33,33 @@ _QUESTION_FRAME = re.compile(
     r"|\bwhat\s+(?:kinds?|sorts?|types?)\s+of\b",
     re.IGNORECASE,
 )
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow\s+(?:much|many)\b|\bwhat\s+(?:percentage|share|number|amount|price)\b", re.IGNORECASE
+)
+_NUMBER_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "dozen",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "percent",
+    "half",
+    "quarter",
+    "third",
+]
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
 # NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
 # Extended with the pronoun "us" (so that "US" the acronym stands out) and modals it lacks.
@@ -78,6 +105,7 @@ class Analyzer:
         self.stopwords = stopwords
         self._stemmer = Stemmer.Stemmer("english")
         self._term = lru_cache(maxsize=200_000)(self._term_uncached)
+        self._number_terms = frozenset(self._term_uncached(w, False) or w for w in _NUMBER_WORDS)
 
     def __repr__(self) -> str:
         return f"Analyzer(stem={self.stem}, stopwords={self.stopwords})"
@@ -98,6 +126,13 @@ class Analyzer:
             term = self._term(match.group(), acronyms)
             if term:
                 yield Token(term, match.start(), match.end())
+
+    def expects_quantity(self, question: str) -> bool:
+        """Whether the question asks for a number ("how many", "how much", "what share")."""
+        return bool(_QUANTITY_QUESTION.search(question))
+
+    def is_quantity(self, term: str) -> bool:
+        return term[0].isdigit() or term[0] == "$" or term in self._number_terms
 
     def terms(self, text: str) -> list[str]:
         return [t.term for t in self.tokens(text)]

@@ -88,7 +88,7 @@ class SearchEngine:
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
         candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
-        hits = self._distinct_hits(candidates, weights, k)
+        hits = self._distinct_hits(candidates, self._weights(text, weights), k)
         confidence = self._confidence(terms, hits)
         answered = bool(hits) and confidence >= self.options.min_confidence
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
@@ -98,12 +98,18 @@ class SearchEngine:
         span = Span(chunk.start, chunk.end)
         return best_excerpt(doc.text, span, weights, self.analyzer, self.options.excerpt_chars)
 
+    def _weights(self, question: str, idf: dict[str, float]) -> QueryWeights:
+        o = self.options
+        if not (idf and self.analyzer.expects_quantity(question)):
+            return QueryWeights(idf, o.excerpt_k1)
+        bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
+        return QueryWeights(idf, o.excerpt_k1, bonus, self.analyzer.is_quantity)
+
     def _rerank(
-        self, candidates: list[tuple[int, float]], idf: dict[str, float]
+        self, candidates: list[tuple[int, float]], weights: QueryWeights
     ) -> list[tuple[float, Chunk, ScoredExcerpt]]:
         """Order passages by their best sentence window, with the passage score as context."""
         o = self.options
-        weights = QueryWeights(idf, o.excerpt_k1)
         scored = []
         for position, score in candidates:
             chunk = self.chunks[position]
@@ -113,7 +119,7 @@ class SearchEngine:
         return scored
 
     def _distinct_hits(
-        self, candidates: list[tuple[int, float]], weights: dict[str, float], k: int
+        self, candidates: list[tuple[int, float]], weights: QueryWeights, k: int
     ) -> list[Hit]:
         hits: list[Hit] = []
         for score, chunk, best in self._rerank(candidates, weights):

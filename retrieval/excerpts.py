@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.analysis import Analyzer, Token
@@ -49,6 +49,8 @@ class QueryWeights:
 
     idf: Mapping[str, float]
     k1: float = 1.2
+    quantity_bonus: float = 0.0
+    is_quantity: Callable[[str], bool] | None = None
 
 
 def _weight(tokens: Sequence[Token], weights: QueryWeights) -> tuple[float, frozenset[str]]:
@@ -57,6 +59,9 @@ def _weight(tokens: Sequence[Token], weights: QueryWeights) -> tuple[float, froz
     counts = Counter(t.term for t in tokens if t.term in weights.idf)
     k1 = weights.k1
     score = sum(weights.idf[t] * c * (k1 + 1) / (c + k1) for t, c in counts.items())
+    # A question asking "how many" is answered by a window that states a number.
+    if weights.is_quantity and any(weights.is_quantity(t.term) for t in tokens):
+        score += weights.quantity_bonus
     return score, frozenset(counts)
 
 

@@ -141,6 +141,7 @@ class EngineOptions:
     excerpt_chars: int = 400
     context_weight: float = 0.3
     excerpt_k1: float = 0.3
+    quantity_bonus: float = 0.5
 
     def __post_init__(self) -> None:
         if self.chunk_tokens < 16:
