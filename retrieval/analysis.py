@@ -36,30 +36,11 @@ _QUESTION_FRAME = re.compile(
 _QUANTITY_QUESTION = re.compile(
     r"\bhow\s+(?:much|many)\b|\bwhat\s+(?:percentage|share|number|amount|price)\b", re.IGNORECASE
 )
-_NUMBER_WORDS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "dozen",
-    "hundred",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
-    "percent",
-    "half",
-    "quarter",
-    "third",
-]
+_NUMBER_WORDS = (
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"),
+    *("twelve", "dozen", "hundred", "thousand", "million", "billion", "trillion", "percent"),
+    *("half", "quarter", "third"),
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
 # NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
 # Extended with the pronoun "us" (so that "US" the acronym stands out) and modals it lacks.
