@@ -93,6 +93,17 @@ class SearchEngine:
         answered = bool(hits) and confidence >= self.options.min_confidence
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
 
+    def rank_documents(self, question: str, n: int) -> list[tuple[str, float]]:
+        """Up to ``n`` (doc_id, score) pairs, best first, each document scored by its best
+        passage's BM25 score; for document-level evaluation, with no excerpt stage."""
+        terms = self.analyzer.query_terms(validate_question(question))
+        best: dict[str, float] = {}
+        for position, score in self.index.top(terms, len(self.chunks)):
+            best.setdefault(self.chunks[position].doc_id, score)
+            if len(best) == n:
+                break
+        return list(best.items())
+
     def _excerpt(self, chunk: Chunk, weights: QueryWeights) -> ScoredExcerpt:
         doc = self._by_id[chunk.doc_id]
         span = Span(chunk.start, chunk.end)

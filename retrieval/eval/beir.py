@@ -97,15 +97,13 @@ def load_beir(directory: Path | str, split: str = "test") -> BeirCollection:
 
 
 def _index_documents(engine: SearchEngine, question: str) -> list[str]:
-    """Every matching document, by its best chunk's first-stage BM25 score.
-
-    STOPGAP: ``SearchEngine.search`` returns at most MAX_K deduplicated excerpts, too few for
-    MAP@100 and recall@100, so this reads the index directly, with the engine's query analysis.
-    Replace it with a public document-ranking call (e.g. ``engine.rank_documents(question, n)``).
-    """
-    terms = engine.analyzer.query_terms(question)
-    ranked = engine.index.top(terms, len(engine.chunks))
-    return list(dict.fromkeys(engine.chunks[position].doc_id for position, _ in ranked))
+    """Every matching document, by its best chunk's first-stage BM25 score."""
+    try:
+        ranked = engine.rank_documents(question, len(engine.chunks))
+    except QueryError as exc:
+        log.warning("query %r: %s", question[:40], exc)
+        return []
+    return [doc_id for doc_id, _ in ranked]
 
 
 def _searched_documents(engine: SearchEngine, question: str) -> list[str]:

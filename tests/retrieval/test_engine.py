@@ -82,3 +82,16 @@ def test_excerpt_markdown_is_escaped_and_terms_bolded() -> None:
     (hit,) = SearchEngine.build([doc]).search("rivers").hits
     assert "\\*\\*bold\\*\\*" in hit.excerpt.highlighted
     assert "\\`code\\`" in hit.excerpt.highlighted
+
+
+def test_rank_documents_scores_each_document_by_its_best_passage() -> None:
+    docs = [
+        parse_document("a.txt", "Rivers flood. " * 30 + "Dams hold rivers back."),
+        parse_document("b.txt", "A dam on the river."),
+        parse_document("c.txt", "Nothing relevant here at all."),
+    ]
+    ranked = SearchEngine.build(docs, EngineOptions(chunk_tokens=16, overlap_tokens=4))
+    result = ranked.rank_documents("dams", 10)
+    assert [doc for doc, _ in result] == ["b.txt", "a.txt"]
+    assert result[0][1] >= result[1][1] > 0
+    assert len(ranked.rank_documents("dams", 1)) == 1
