@@ -10,12 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DocqaBot
-from bot.cogs.errors import user_message
+from bot.cogs.errors import report_to_message
 from bot.records import Source
 from bot.replies import Reply, reply_to, send
 from bot.service import Origin
 from bot.views import BUTTONS, answer_reply
-from retrieval import MAX_QUESTION_CHARS, QueryError, validate_question
+from retrieval import MAX_QUESTION_CHARS, validate_question
 
 __all__ = ["AskCog", "mention_question"]
 
@@ -103,8 +103,8 @@ class AskCog(commands.Cog):
             return
         try:
             answer = await self.bot.service.ask(question)
-        except QueryError as error:
-            await reply_to(message, Reply(user_message(error) + " " + HINT))
+        except Exception as error:
+            await report_to_message(message, error, "" if question else HINT)
             return
         try:
             await reply_to(message, answer_reply(answer.result, message.id))

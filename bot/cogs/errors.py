@@ -13,13 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.replies import Reply, send
+from bot.replies import Reply, reply_to, send
 from retrieval import RetrievalError
 
 if TYPE_CHECKING:
     from bot.client import DocqaBot
 
-__all__ = ["ErrorsCog", "is_expected", "report", "user_message"]
+__all__ = ["ErrorsCog", "is_expected", "report", "report_to_message", "user_message"]
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,30 @@ def user_message(error: BaseException) -> str:
     return UNEXPECTED
 
 
+def _log(error: BaseException, where: str, user_id: int) -> None:
+    if is_expected(error):
+        log.info("Refused %s for user %s: %s", where, user_id, error)
+    else:
+        log.error("Error in %s", where, exc_info=_unwrap(error))
+
+
 async def report(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Log ``error`` and tell the user, whichever response path is still open."""
-    if is_expected(error):
-        log.info("Refused %s for user %s: %s", _where(interaction), interaction.user.id, error)
-    else:
-        log.error("Error in %s", _where(interaction), exc_info=_unwrap(error))
+    _log(error, _where(interaction), interaction.user.id)
     try:
         await send(interaction, Reply(user_message(error), ephemeral=True))
     except discord.HTTPException:
         log.warning("Could not tell user %s about an error", interaction.user.id, exc_info=True)
+
+
+async def report_to_message(message: discord.Message, error: BaseException, hint: str = "") -> None:
+    """The same for a question asked by message: the reply is the one short line (and a hint)."""
+    _log(error, f"message {message.id}", message.author.id)
+    text = f"{user_message(error)} {hint}".strip()
+    try:
+        await reply_to(message, Reply(text))
+    except discord.HTTPException:
+        log.warning("Could not tell user %s about an error", message.author.id, exc_info=True)
 
 
 def _where(interaction: discord.Interaction[Any]) -> str:
