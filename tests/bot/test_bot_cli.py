@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -15,15 +16,20 @@ from bot.config import DEFAULT_CORPUS
 QUESTION = "How many North Koreans have mobile phones?"
 
 
-def run_bot(
-    tmp_path: Path, *args: str, stdin: str = "", **env: str
-) -> subprocess.CompletedProcess[str]:
-    """The bot as a subprocess in ``tmp_path`` (so no .env is found), without DISCORD_*."""
+def bot_env(**env: str) -> dict[str, str]:
+    """The environment without DISCORD_*/DOCQA_*, then the seed corpus and ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DOCQA_"))}
-    clean |= {"DOCQA_CORPUS_DIR": str(DEFAULT_CORPUS), "DOCQA_LOG_LEVEL": "WARNING", **env}
+    return clean | {"DOCQA_CORPUS_DIR": str(DEFAULT_CORPUS), "DOCQA_LOG_LEVEL": "WARNING", **env}
+
+
+def run_bot(
+    tmp_path: Path, *args: str, stdin: str | int = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The bot as a subprocess in ``tmp_path`` (so no .env is found); ``stdin`` text or a fd."""
+    feed = {"input": stdin} if isinstance(stdin, str) else {"stdin": stdin}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=tmp_path, env=clean, timeout=60, check=False,
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=tmp_path,
+        env=bot_env(**env), timeout=60, check=False, **feed,  # type: ignore[call-overload]
     )  # fmt: skip
 
 
@@ -46,29 +52,42 @@ def test_invalid_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "not-printed" not in done.stderr
 
 
-@pytest.mark.slow
-def test_console_answers_piped_questions_and_logs_them(tmp_path: Path) -> None:
-    db = tmp_path / "log" / "docqa.db"
-    done = run_bot(tmp_path, "--console", stdin=f"{QUESTION}\n\n   \n", DOCQA_DB_PATH=str(db))
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose index cache (docqa-index/ beside the databases) the console runs share."""
+    return tmp_path_factory.mktemp("console")
+
+
+def test_console_answers_piped_questions_and_logs_them(tmp_path: Path, shared: Path) -> None:
+    db = shared / "piped.db"
+    piped = f"{QUESTION}\n\n   \n{'x' * 2001}\nWho founded Nosotek?\n"
+    done = run_bot(tmp_path, "--console", stdin=piped, DOCQA_DB_PATH=str(db))
     assert done.returncode == 0, done.stderr
     assert "> " not in done.stdout  # no prompt when stdin is a pipe
-    assert done.stdout.startswith("[1] ")
-    assert "— ¶" in done.stdout
-    assert "Documents: " in done.stdout
+    first, error_and_second = done.stdout.split("\nerror: ")
+    assert first.startswith("[1] ")
+    assert "— ¶" in first
+    assert "\nDocuments: " in first
+    assert error_and_second.startswith("the question is 2001 characters long")
+    assert "Nosotek" in error_and_second
     with sqlite3.connect(db) as conn:
         queries = conn.execute("SELECT id, source, user_id, question, hit_count FROM queries")
-        [(query_id, source, user_id, question, hit_count)] = queries.fetchall()
+        [(query_id, source, user_id, question, hit_count), second] = queries.fetchall()
         hits = conn.execute("SELECT count(*) FROM hits WHERE query_id = ?", (query_id,))
         (stored_hits,) = hits.fetchone()
     assert (source, user_id, question) == ("console", 0, QUESTION)
     assert hit_count == stored_hits > 0
+    assert second[3] == "Who founded Nosotek?"
 
 
-def test_console_reports_a_bad_question_and_goes_on(tmp_path: Path) -> None:
-    done = run_bot(
-        tmp_path, "--console", stdin="x" * 2001 + "\nWho founded Nosotek?\n",
-        DOCQA_DB_PATH=str(tmp_path / "q.db"),
-    )  # fmt: skip
+def test_console_prompts_at_a_terminal(tmp_path: Path, shared: Path) -> None:
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, b"Who founded Nosotek?\n\x04")  # a line, then end of input (Ctrl-D)
+        done = run_bot(tmp_path, "--console", stdin=terminal, DOCQA_DB_PATH=str(shared / "tty.db"))
+    finally:
+        os.close(controller)
+        os.close(terminal)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("error: the question is 2001 characters long")
-    assert "Nosotek" in done.stdout
+    assert done.stdout.startswith("> [1] ")
+    assert done.stdout.endswith("> \n")

@@ -41,10 +41,20 @@ async def emu() -> AsyncIterator[Emulator]:
 
 
 @pytest.fixture
+def overrides() -> dict[str, object]:
+    """Settings a test changes for its live bot (parametrize indirectly to change them)."""
+    return {}
+
+
+@pytest.fixture
 async def live(
-    emu: Emulator, settings: Settings, storage: Storage, engine: SearchEngine
+    emu: Emulator,
+    settings: Settings,
+    storage: Storage,
+    engine: SearchEngine,
+    overrides: dict[str, object],
 ) -> AsyncIterator[DocqaBot]:
-    configured = settings.model_copy(update={"dev_guild_id": emu.guild.id})
+    configured = settings.model_copy(update={"dev_guild_id": emu.guild.id, **overrides})
     client = DocqaBot(configured, storage, engine=engine, guild_ready_timeout=0.05)
     async with running_client(emu, client, token=TOKEN) as running:
         yield running
@@ -129,6 +139,41 @@ async def test_buttons_over_the_wire(emu: Emulator, live: DocqaBot, storage: Sto
         page_two = await more.wait_response()
     assert thanks["content"] == "Thanks: your 👍 is recorded."
     assert field_names(page_two)[0].startswith("[4] ")
+    emu.assert_clean()
+
+
+@pytest.mark.parametrize("overrides", [{"ask_cooldown": 60.0, "answer_dms": False}])
+async def test_mention_cooldown_and_dms_off(emu: Emulator, live: DocqaBot) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        first = await emu.send_message(QUESTION, mentions=[emu.bot_user])
+        await emu.wait_for_message(after=first)
+        ignored = await emu.send_message(QUESTION, dm=True)
+        second = await emu.send_message("and another one?", mentions=[emu.bot_user])
+        slow_down = await emu.wait_for_message(after=second)
+    assert slow_down["content"].startswith("You're asking quickly: try again in ")
+    dm_channel = emu.messages(int(ignored["channel_id"]))
+    assert [int(m["id"]) for m in dm_channel] == [int(ignored["id"])]  # no answer
+    emu.assert_clean()
+
+
+async def test_an_empty_mention_gets_a_hint(emu: Emulator, live: DocqaBot) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        asked = await emu.send_message("", mentions=[emu.bot_user])
+        reply = await emu.wait_for_message(after=asked)
+    assert reply["content"].startswith("The question is empty. Ask me something after the mention")
+    emu.assert_clean()
+
+
+async def test_owner_syncs_globally_by_mention(emu: Emulator, live: DocqaBot) -> None:
+    owner = emu.world.app_owner
+    async with asyncio.timeout(TIMEOUT):
+        asked = await emu.send_message("sync", author=owner, dm=True, mentions=[emu.bot_user])
+        reply = await emu.wait_for_message(after=asked)
+        other = await emu.send_message("sync", mentions=[emu.bot_user])  # not the owner
+        answer = await emu.wait_for_message(after=other)
+    assert reply["content"].startswith("Synced 3 commands globally")
+    assert {c["name"] for c in emu.commands()} == {"ask", "sources", "source"}
+    assert answer["embeds"]  # a member's "sync" is just a question
     emu.assert_clean()
 
 
