@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     answer_dms: bool = True
     log_level: LogLevel = "INFO"
     retention_days: int = Field(default=90, ge=0)
+    max_upload_bytes: int = Field(default=1_000_000, ge=1, le=25_000_000)
+    max_guild_docs: int = Field(default=20, ge=0, le=500)
 
     @field_validator("log_level", mode="before")
     @classmethod

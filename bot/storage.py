@@ -5,25 +5,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiosqlite
 
+from bot.export import ExportRecord, VoteRow
+from bot.guild_config import GuildConfig
 from bot.records import HitRow, QueryLog, QueryRow, RowCounts, VoteChange, utc_iso, utc_now
+from bot.stats import DayCount, Tally, Totals
 
 __all__ = ["MIGRATIONS", "Storage", "StorageError", "UnknownQueryError"]
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS: tuple[str, ...] = ("migration_001.sql",)
+MIGRATIONS: tuple[str, ...] = ("migration_001.sql", "migration_002.sql")
 BUSY_TIMEOUT_MS = 5000
 SQL_DIR = Path(__file__).resolve().parent
+T = TypeVar("T")
 
 
 class StorageError(Exception):
@@ -191,9 +195,153 @@ class Storage:
         await self._db.execute(f"DELETE FROM queries WHERE {where}", values)
         return RowCounts(queries, hits, votes)
 
+    # ---- Moderation (issue 5; /docqa commands) -------------------------------------------
+
+    async def _window(self, sql: str, guild_id: int, since: datetime, *more: Any) -> list[Any]:
+        """Rows of ``sql``, whose first two parameters are the guild and the window start."""
+        return list(await self._db.execute_fetchall(sql, (guild_id, utc_iso(since), *more)))
+
+    async def stats_totals(self, guild_id: int, since: datetime) -> Totals:
+        """Questions, distinct askers, answered questions and votes in one guild's window."""
+        ((questions, askers, answered),) = await self._window(
+            "SELECT count(*), count(DISTINCT user_id), coalesce(sum(answered), 0)"
+            " FROM queries WHERE guild_id = ? AND created_at >= ?", guild_id, since,
+        )  # fmt: skip
+        ((up, down),) = await self._window(
+            "SELECT coalesce(sum(f.vote = 1), 0), coalesce(sum(f.vote = -1), 0)"
+            " FROM feedback f JOIN queries q ON q.id = f.query_id"
+            " WHERE q.guild_id = ? AND q.created_at >= ?", guild_id, since,
+        )  # fmt: skip
+        return Totals(questions, askers, answered, up, down)
+
+    async def latencies(self, guild_id: int, since: datetime) -> tuple[float, ...]:
+        """Answer latencies in the window, ascending (for percentiles)."""
+        rows = await self._window(
+            "SELECT latency_ms FROM queries WHERE guild_id = ? AND created_at >= ?"
+            " ORDER BY latency_ms", guild_id, since,
+        )  # fmt: skip
+        return tuple(float(row[0]) for row in rows)
+
+    async def daily_counts(self, guild_id: int, since: datetime) -> tuple[DayCount, ...]:
+        """Answered and abstained questions per UTC day (days without questions left out)."""
+        rows = await self._window(
+            "SELECT substr(created_at, 1, 10) AS day, sum(answered), sum(1 - answered)"
+            " FROM queries WHERE guild_id = ? AND created_at >= ? GROUP BY day ORDER BY day",
+            guild_id, since,
+        )  # fmt: skip
+        return tuple(DayCount(date.fromisoformat(day), a, b) for day, a, b in rows)
+
+    async def question_tallies(
+        self, guild_id: int, since: datetime, limit: int, *, unanswered: bool = False
+    ) -> tuple[Tally, ...]:
+        """The most asked questions (case-insensitively the same), or the unanswered ones."""
+        rows = await self._window(
+            "SELECT min(question), count(*) AS n FROM queries"
+            " WHERE guild_id = ? AND created_at >= ? AND answered <= ?"
+            " GROUP BY lower(question) ORDER BY n DESC, min(question) LIMIT ?",
+            guild_id, since, 0 if unanswered else 1, limit,
+        )  # fmt: skip
+        return tuple(Tally(label, count) for label, count in rows)
+
+    async def document_tallies(
+        self, guild_id: int, since: datetime, limit: int
+    ) -> tuple[Tally, ...]:
+        """The documents cited most often in the window's answers."""
+        rows = await self._window(
+            "SELECT h.doc, count(*) AS n FROM hits h JOIN queries q ON q.id = h.query_id"
+            " WHERE q.guild_id = ? AND q.created_at >= ? GROUP BY h.doc"
+            " ORDER BY n DESC, h.doc LIMIT ?", guild_id, since, limit,
+        )  # fmt: skip
+        return tuple(Tally(doc, count) for doc, count in rows)
+
+    async def export_records(self, guild_id: int, since: datetime) -> tuple[ExportRecord, ...]:
+        """The window's questions, oldest first, each with its hits and votes."""
+        window = "guild_id = ? AND created_at >= ?"
+        chosen = f"query_id IN (SELECT id FROM queries WHERE {window})"
+        queries = await self._window(
+            f"SELECT * FROM queries WHERE {window} ORDER BY created_at, id", guild_id, since
+        )
+        hits = _by_query(await self._window(
+            "SELECT query_id, rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end,"
+            f" score FROM hits WHERE {chosen} ORDER BY query_id, rank", guild_id, since,
+        ), lambda row: HitRow(*row))  # fmt: skip
+        votes = _by_query(await self._window(
+            "SELECT query_id, user_id, vote, created_at FROM feedback"
+            f" WHERE {chosen} ORDER BY query_id, created_at", guild_id, since,
+        ), lambda row: VoteRow(row[0], row[1], datetime.fromisoformat(row[2])))  # fmt: skip
+        return tuple(
+            ExportRecord(_query_row(q), hits.get(q["id"], ()), votes.get(q["id"], ()))
+            for q in queries
+        )
+
+    async def delete_user_in_guild(self, user_id: int, guild_id: int) -> RowCounts:
+        """Delete what one member left in one guild: their questions there and their votes."""
+        in_guild = "query_id IN (SELECT id FROM queries WHERE guild_id = ?)"
+        async with self._transaction() as db:
+            votes = await self._count(
+                f"SELECT count(*) FROM feedback WHERE user_id = ? AND {in_guild}",
+                [user_id, guild_id],
+            )
+            await db.execute(f"DELETE FROM feedback WHERE user_id = ? AND {in_guild}",
+                             (user_id, guild_id))  # fmt: skip
+            counts = await self._delete_queries("user_id = ? AND guild_id = ?", user_id, guild_id)
+        return replace(counts, feedback=counts.feedback + votes)
+
+    async def guild_configs(self) -> tuple[GuildConfig, ...]:
+        """Every guild's stored settings."""
+        return await self._guild_configs("", ())
+
+    async def guild_config(self, guild_id: int) -> GuildConfig | None:
+        return next(iter(await self._guild_configs("WHERE guild_id = ?", (guild_id,))), None)
+
+    async def _guild_configs(self, where: str, params: tuple[Any, ...]) -> tuple[GuildConfig, ...]:
+        # ``where`` is one of the two literals above, never user text.
+        rows = await self._db.execute_fetchall(
+            f"SELECT guild_id, default_k, private, cooldown_s FROM guild_config {where}", params
+        )
+        channels: dict[int, set[int]] = {}
+        for guild_id, channel_id in await self._db.execute_fetchall(
+            f"SELECT guild_id, channel_id FROM guild_channels {where}", params
+        ):
+            channels.setdefault(guild_id, set()).add(channel_id)
+        return tuple(
+            GuildConfig(gid, frozenset(channels.get(gid, ())), k, bool(private), cooldown)
+            for gid, k, private, cooldown in rows
+        )
+
+    async def save_guild_config(self, config: GuildConfig) -> None:
+        """Store a guild's settings, replacing what it had."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_config (guild_id, default_k, private, cooldown_s, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
+                " default_k = excluded.default_k, private = excluded.private,"
+                " cooldown_s = excluded.cooldown_s, updated_at = excluded.updated_at",
+                (config.guild_id, config.default_k, int(config.private), config.cooldown,
+                 utc_iso(utc_now())),
+            )  # fmt: skip
+            await db.execute("DELETE FROM guild_channels WHERE guild_id = ?", (config.guild_id,))
+            await db.executemany(
+                "INSERT INTO guild_channels (guild_id, channel_id) VALUES (?, ?)",
+                [(config.guild_id, channel) for channel in sorted(config.channels)],
+            )
+
+    async def delete_guild_config(self, guild_id: int) -> None:
+        """Forget a guild's settings (its channels go with them)."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
+
 
 def _query_row(row: aiosqlite.Row) -> QueryRow:
     values = dict(row)
     values["created_at"] = datetime.fromisoformat(values["created_at"])
     values["answered"] = bool(values["answered"])
     return QueryRow(**values)
+
+
+def _by_query(rows: Iterable[Any], make: Callable[[Any], T]) -> dict[int, tuple[T, ...]]:
+    """Rows whose first column is a query id, grouped by it (order kept), the rest made into T."""
+    grouped: dict[int, list[T]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(make(tuple(row)[1:]))
+    return {query_id: tuple(items) for query_id, items in grouped.items()}

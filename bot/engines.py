@@ -1,0 +1,148 @@
+"""Which engine answers where: the seed engine everywhere, plus one per guild with uploads.
+
+Engines are immutable. A rebuild happens in a worker thread and ends with one assignment of
+a new :class:`EngineSet`, so a question asked meanwhile is answered by the complete old
+engine, and one asked afterwards by the complete new one; none sees a half-built index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.config import Settings
+from bot.library import Library, LibraryLimits, uploads_root
+from retrieval import EngineOptions, SearchEngine, load_or_build
+
+__all__ = ["BuildReport", "EngineRegistry", "EngineSet", "load_seed_engine", "open_engines"]
+
+log = logging.getLogger(__name__)
+
+_NO_GUILDS: Mapping[int, SearchEngine] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSet:
+    """One consistent generation of engines."""
+
+    seed: SearchEngine
+    guilds: Mapping[int, SearchEngine] = field(default_factory=lambda: _NO_GUILDS)
+
+    def for_guild(self, guild_id: int | None) -> SearchEngine:
+        return self.seed if guild_id is None else self.guilds.get(guild_id, self.seed)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a (re)build produced for one guild's view, and how long the whole build took."""
+
+    documents: int
+    uploaded: int
+    passages: int
+    seconds: float
+
+
+def load_seed_engine(
+    corpus_dir: Path, options: EngineOptions, cache_dir: Path | None = None
+) -> SearchEngine:
+    """The engine over the seeds, through the index cache (rebuilt if the files changed)."""
+    return load_or_build(corpus_dir, options, cache_dir)
+
+
+class EngineRegistry:
+    """Holds the current :class:`EngineSet`; rebuilds are serialised and run off the loop."""
+
+    def __init__(
+        self,
+        corpus_dir: Path,
+        options: EngineOptions,
+        library: Library,
+        seed: SearchEngine,
+        *,
+        cache_dir: Path | None = None,
+        on_reindex: Callable[[SearchEngine], None] | None = None,
+    ) -> None:
+        self.corpus_dir = corpus_dir
+        self.options = options
+        self.cache_dir = cache_dir
+        self.on_reindex = on_reindex  # told the new seed engine, e.g. AskService.swap_engine
+        self.library = library
+        library.set_seeds(seed.documents)
+        self._current = EngineSet(seed)
+        self._building = asyncio.Lock()
+
+    @property
+    def current(self) -> EngineSet:
+        return self._current
+
+    def for_guild(self, guild_id: int | None) -> SearchEngine:
+        """The engine that answers in ``guild_id`` (None: DMs and the console)."""
+        return self._current.for_guild(guild_id)
+
+    def uploaded_engine(self, guild_id: int | None) -> SearchEngine | None:
+        """The guild's own engine if it has uploaded documents, else None (use the seeds')."""
+        return None if guild_id is None else self._current.guilds.get(guild_id)
+
+    async def load(self) -> BuildReport:
+        """Build the engines of every guild with uploads (at start-up)."""
+        return await self._rebuild(None, reload_seeds=False)
+
+    async def rebuild_guild(self, guild_id: int) -> BuildReport:
+        """Re-read one guild's uploads, e.g. after a document was added or removed."""
+        return await self._rebuild(guild_id, reload_seeds=False, only=guild_id)
+
+    async def reindex(self, guild_id: int | None) -> BuildReport:
+        """Re-read the seeds and every guild's uploads from disk; report ``guild_id``'s view."""
+        return await self._rebuild(guild_id, reload_seeds=True)
+
+    async def _rebuild(
+        self, guild_id: int | None, *, reload_seeds: bool, only: int | None = None
+    ) -> BuildReport:
+        async with self._building:
+            started = time.perf_counter()
+            built = await asyncio.to_thread(self._build, self._current, reload_seeds, only)
+            self._current = built  # the swap: one reference assignment
+            seconds = time.perf_counter() - started
+            if reload_seeds and self.on_reindex is not None:
+                self.on_reindex(built.seed)
+        report = self._report(built, guild_id, seconds)
+        log.info("Built engines for %d guilds in %.2f s", len(built.guilds), seconds)
+        return report
+
+    def _build(self, old: EngineSet, reload_seeds: bool, only: int | None) -> EngineSet:
+        """In a worker thread: the next generation (only ``only``'s engine, if given)."""
+        seed = old.seed
+        if reload_seeds:
+            seed = load_seed_engine(self.corpus_dir, self.options, self.cache_dir)
+        self.library.set_seeds(seed.documents)
+        guilds = dict(old.guilds) if only is not None else {}
+        for guild_id in (only,) if only is not None else self.library.guilds():
+            guilds.pop(guild_id, None)
+            uploads = self.library.documents(guild_id)
+            if uploads:
+                guilds[guild_id] = SearchEngine.build((*seed.documents, *uploads), self.options)
+        return EngineSet(seed, MappingProxyType(guilds))
+
+    def _report(self, built: EngineSet, guild_id: int | None, seconds: float) -> BuildReport:
+        engine = built.for_guild(guild_id)
+        uploaded = len(engine.documents) - len(built.seed.documents)
+        return BuildReport(len(engine.documents), uploaded, len(engine.chunks), seconds)
+
+
+async def open_engines(
+    settings: Settings, seed: SearchEngine, on_reindex: Callable[[SearchEngine], None] | None = None
+) -> EngineRegistry:
+    """The registry for the bot: uploads beside the database, guild engines built off the loop."""
+    limits = LibraryLimits(settings.max_upload_bytes, settings.max_guild_docs)
+    library = Library(uploads_root(settings.db_path), limits)
+    registry = EngineRegistry(
+        settings.corpus_dir, settings.engine_options, library, seed, on_reindex=on_reindex
+    )
+    await registry.load()
+    log.info("%d guilds have documents of their own", len(registry.current.guilds))
+    return registry

@@ -1,0 +1,82 @@
+"""Per-guild settings that moderators change with ``/docqa config``, cached for the ask path.
+
+Unset values (None) fall back to the bot-wide settings, so changing ``DOCQA_DEFAULT_K`` or
+``DOCQA_ASK_COOLDOWN`` still reaches every guild that never chose its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
+
+__all__ = ["GuildConfig", "GuildConfigs"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class GuildConfig:
+    """One guild's choices; the defaults mean "as the bot is configured"."""
+
+    guild_id: int
+    channels: frozenset[int] = field(default_factory=frozenset)  # empty: every channel
+    default_k: int | None = None
+    private: bool = False
+    cooldown: float | None = None  # seconds between questions per member
+
+    def allows(self, *channel_ids: int | None) -> bool:
+        """Whether the bot answers in a channel; pass a thread's parent too, to allow it."""
+        return not self.channels or any(c in self.channels for c in channel_ids if c is not None)
+
+    def k_or(self, fallback: int) -> int:
+        return fallback if self.default_k is None else self.default_k
+
+    def cooldown_or(self, fallback: float) -> float:
+        return fallback if self.cooldown is None else self.cooldown
+
+
+class GuildConfigs:
+    """The configs of all guilds, read once from storage and written through on change."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._cache: dict[int, GuildConfig] = {}
+        self._writing = asyncio.Lock()
+
+    async def load(self) -> int:
+        """Read every stored config (at start-up); returns how many guilds have one."""
+        configs = await self._storage.guild_configs()
+        self._cache.update((config.guild_id, config) for config in configs)
+        return len(configs)
+
+    def cached(self, guild_id: int | None) -> GuildConfig:
+        """Without waiting (e.g. in a cooldown factory): the config as last read or written."""
+        if guild_id is None:  # DMs and the console: the bot-wide settings
+            return GuildConfig(0)
+        return self._cache.get(guild_id) or GuildConfig(guild_id)
+
+    async def get(self, guild_id: int | None) -> GuildConfig:
+        """The config for ``guild_id``; reads the database the first time a guild is seen."""
+        if guild_id is None or guild_id in self._cache:
+            return self.cached(guild_id)
+        stored = await self._storage.guild_config(guild_id)
+        return self._cache.setdefault(guild_id, stored or GuildConfig(guild_id))
+
+    async def save(self, config: GuildConfig) -> GuildConfig:
+        async with self._writing:
+            await self._storage.save_guild_config(config)
+            self._cache[config.guild_id] = config
+        log.info("Guild %s config is now %s", config.guild_id, config)
+        return config
+
+    async def reset(self, guild_id: int) -> GuildConfig:
+        """Forget the guild's choices: the bot-wide settings apply again."""
+        async with self._writing:
+            await self._storage.delete_guild_config(guild_id)
+            self._cache[guild_id] = GuildConfig(guild_id)
+        return self._cache[guild_id]

@@ -1,0 +1,106 @@
+"""The rules an uploaded document must pass: its name, type, size and encoding.
+
+Every refusal is an :class:`UploadRefusedError` whose message is one line for the moderator.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = [
+    "MAX_NAME",
+    "MAX_TITLE",
+    "SUFFIXES",
+    "DocumentLimitError",
+    "LibraryError",
+    "UnknownDocumentError",
+    "UploadRefusedError",
+    "check_size",
+    "clean_name",
+    "clean_title",
+    "decode_upload",
+    "first_line",
+]
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md")
+MAX_NAME = 100
+MAX_TITLE = 200
+RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
+)
+_UNSAFE = re.compile(r"[^\w.()-]+")  # \w is Unicode-aware: letters and digits of any script
+
+
+class LibraryError(Exception):
+    """A document operation refused; the message is one line for the moderator."""
+
+
+class UploadRefusedError(LibraryError):
+    """The upload breaks a rule: name, type, size, encoding or duplicate content."""
+
+
+class DocumentLimitError(UploadRefusedError):
+    """The guild already holds as many documents as allowed."""
+
+
+class UnknownDocumentError(LibraryError):
+    """No uploaded document by that name in this guild."""
+
+
+def clean_name(raw: str, seed_names: Iterable[str] = ()) -> str:
+    """A safe file name for ``raw``, or :class:`UploadRefusedError` saying why there is none."""
+    name = unicodedata.normalize("NFC", raw).strip()
+    if "/" in name or "\\" in name or name in ("", ".", ".."):
+        raise UploadRefusedError(f"{raw!r} is a path; upload a plain .txt or .md file name")
+    if name.startswith("."):
+        raise UploadRefusedError(f"{raw!r} is a hidden file name; rename it without the dot")
+    name = _UNSAFE.sub("_", name).strip("._ ") or "_"
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or f".{suffix.lower()}" not in SUFFIXES:
+        raise UploadRefusedError(f"{raw!r} is not a .txt or .md file")
+    if stem.split(".")[0].casefold() in RESERVED:
+        raise UploadRefusedError(f"{raw!r} is a reserved device name; rename the file")
+    if len(name) > MAX_NAME:
+        raise UploadRefusedError(f"the file name is longer than {MAX_NAME} characters")
+    if name.casefold() in {seed.casefold() for seed in seed_names}:
+        raise UploadRefusedError(f"{name!r} is the name of a built-in document; rename the file")
+    return name
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a file over the cap (also before downloading it, from its declared size)."""
+    if size > max_bytes:
+        raise UploadRefusedError(f"the file is {_size(size)}; the limit is {_size(max_bytes)}")
+
+
+def decode_upload(data: bytes, max_bytes: int) -> str:
+    """The upload as text, or :class:`UploadRefusedError` if it is too big, binary or empty."""
+    check_size(len(data), max_bytes)
+    if b"\x00" in data:
+        raise UploadRefusedError("the file is binary (it contains NUL bytes); upload UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UploadRefusedError(f"the file is not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise UploadRefusedError("the file is empty")
+    return text
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.1f} kB"
+
+
+def clean_title(title: str | None) -> str | None:
+    text = " ".join((title or "").split())[:MAX_TITLE]
+    return text or None
+
+
+def first_line(text: str, fallback: str) -> str:
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    return clean_title(line.lstrip("#")) or fallback

@@ -1,0 +1,76 @@
+"""Fixtures for the moderator commands: a real temporary database, library and engines."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from moderation.sample_log import log_sample
+
+from bot.config import Settings
+from bot.engines import EngineRegistry
+from bot.guild_config import GuildConfigs
+from bot.library import Library, LibraryLimits
+from bot.service import AskService
+from bot.storage import Storage
+from retrieval import EngineOptions, SearchEngine
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+OPTIONS = EngineOptions()
+
+
+@pytest.fixture(scope="session")
+def seed_engine() -> SearchEngine:
+    return SearchEngine.from_directory(SEEDS, OPTIONS)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the seeds, so a test may change the corpus on disk."""
+    return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    async with await Storage.open(tmp_path / "docqa.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def library(tmp_path: Path, seed_engine: SearchEngine) -> Library:
+    return Library(tmp_path / "docqa-uploads", LibraryLimits(2000, 3), seed_engine.documents)
+
+
+@pytest.fixture
+def engines(
+    corpus: Path, tmp_path: Path, library: Library, seed_engine: SearchEngine
+) -> EngineRegistry:
+    return EngineRegistry(corpus, OPTIONS, library, seed_engine, cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture
+async def services(storage: Storage, engines: EngineRegistry, corpus: Path) -> SimpleNamespace:
+    """The bot as the moderation cogs see it."""
+    settings = Settings(_env_file=None, corpus_dir=corpus, default_k=5, ask_cooldown=10)
+    configs = GuildConfigs(storage)
+    await configs.load()
+    service = AskService(engines.current.seed, storage, settings.default_k)
+    return SimpleNamespace(
+        settings=settings, storage=storage, service=service, engines=engines, guild_configs=configs
+    )
+
+
+@pytest.fixture
+async def sample(storage: Storage) -> Storage:
+    """The storage holding the hand-checkable log of ``sample_log``."""
+    await log_sample(storage)
+    return storage
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "docqa.db"

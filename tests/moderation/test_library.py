@@ -1,0 +1,180 @@
+"""Uploaded documents on disk: the rules, atomic writes, listing, removal, restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.library import Library, LibraryLimits
+from bot.uploads import (
+    DocumentLimitError,
+    UnknownDocumentError,
+    UploadRefusedError,
+    clean_name,
+)
+from retrieval import SearchEngine
+
+GUILD = 1000
+NOTES = b"# Study notes\n\nThe Koryolink network launched in December 2008.\n"
+
+
+def files(library: Library, guild_id: int = GUILD) -> list[str]:
+    """Every file in the guild's folder, hidden ones included (no stray temp files)."""
+    folder = library.guild_dir(guild_id)
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_add_writes_the_file_and_its_metadata(library: Library) -> None:
+    doc = library.add(GUILD, "notes.md", NOTES)
+    assert (doc.name, doc.title, doc.size) == ("notes.md", "Study notes", len(NOTES))
+    assert (library.guild_dir(GUILD) / "notes.md").read_bytes() == NOTES
+    assert files(library) == [".library.json", "notes.md"]  # no temp file left behind
+    assert library.stored(GUILD) == (doc,)
+
+
+def test_a_given_title_wins_and_is_one_line(library: Library) -> None:
+    doc = library.add(GUILD, "notes.md", NOTES, title="  Week 3:\n mobile phones ")
+    assert doc.title == "Week 3: mobile phones"
+    assert library.documents(GUILD)[0].title == "Week 3: mobile phones"
+
+
+def test_uploads_survive_a_restart(library: Library, seed_engine: SearchEngine) -> None:
+    doc = library.add(GUILD, "notes.md", NOTES, title="Notes")
+    again = Library(library.root, library.limits, seed_engine.documents)
+    assert again.stored(GUILD) == (doc,)
+    assert again.guilds() == (GUILD,)
+
+
+def test_a_file_dropped_in_by_hand_is_listed(library: Library) -> None:
+    library.guild_dir(GUILD).mkdir(parents=True)
+    (library.guild_dir(GUILD) / "extra.txt").write_bytes(b"Extra\nText about phones.")
+    (listed,) = library.stored(GUILD)
+    assert (listed.name, listed.title, listed.size) == ("extra.txt", "Extra", 24)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("../x.txt", "is a path"),
+        ("/etc/passwd", "is a path"),
+        ("..\\..\\boot.ini", "is a path"),
+        ("uploads/../../x.md", "is a path"),
+        ("..", "is a path"),
+        ("", "is a path"),
+        ("CON.txt", "reserved device name"),
+        ("con.md", "reserved device name"),
+        ("LPT1.txt", "reserved device name"),
+        ("nul.tar.txt", "reserved device name"),
+        (".hidden.txt", "hidden file name"),
+        ("notes.pdf", "not a .txt or .md file"),
+        ("notes", "not a .txt or .md file"),
+        ("x" * 101 + ".txt", "longer than 100"),
+        ("000_36680a99088c2fd4.txt", "built-in document"),
+        ("000_36680A99088C2FD4.TXT", "built-in document"),
+    ],
+)
+def test_bad_names_are_refused_and_nothing_is_written(
+    library: Library, raw: str, reason: str
+) -> None:
+    with pytest.raises(UploadRefusedError, match=reason):
+        library.add(GUILD, raw, NOTES)
+    assert files(library) == []
+    assert not (library.root.parent / "x.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("my notes (v2).md", "my_notes_(v2).md"),
+        ("résumé.TXT", "résumé.TXT"),
+        ("a;b|c$d.txt", "a_b_c_d.txt"),
+        ("C:notes.txt", "C_notes.txt"),  # a drive-relative name on Windows
+        ("  spaced .md ", "spaced_.md"),
+    ],
+)
+def test_names_are_sanitised(raw: str, clean: str) -> None:
+    assert clean_name(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"x" * 2001, r"the file is 2\.0 kB; the limit is 2\.0 kB"),
+        (b"%PDF-1.7\x00\x01binary", "binary"),
+        (b"caf\xe9 latin-1", "not UTF-8 text"),
+        (b" \n\t\n", "empty"),
+    ],
+)
+def test_bad_contents_are_refused(library: Library, data: bytes, reason: str) -> None:
+    with pytest.raises(UploadRefusedError, match=reason):
+        library.add(GUILD, "notes.txt", data)
+    assert files(library) == []
+
+
+def test_duplicate_content_is_refused_by_hash(library: Library) -> None:
+    library.add(GUILD, "notes.md", NOTES)
+    with pytest.raises(UploadRefusedError, match=r"already indexed as 'notes\.md'"):
+        library.add(GUILD, "copy.txt", NOTES)
+    assert files(library) == [".library.json", "notes.md"]
+
+
+def test_a_copy_of_a_seed_is_a_duplicate(library: Library, seed_engine: SearchEngine) -> None:
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "003_810764727a5c567d.txt"
+    roomy = Library(library.root, LibraryLimits(), seed_engine.documents)
+    with pytest.raises(UploadRefusedError, match=r"already indexed as '003_810764727a5c567d\.txt'"):
+        roomy.add(GUILD, "renamed.txt", seed.read_bytes())
+
+
+def test_the_same_name_twice_is_refused(library: Library) -> None:
+    library.add(GUILD, "Notes.md", NOTES)
+    with pytest.raises(UploadRefusedError, match="already exists"):
+        library.add(GUILD, "notes.md", b"Other text entirely.")
+
+
+def test_at_most_max_docs_per_guild(library: Library) -> None:
+    for n in range(library.limits.max_docs):
+        library.add(GUILD, f"n{n}.txt", f"Document number {n}.".encode())
+    with pytest.raises(DocumentLimitError, match="already has 3 documents"):
+        library.add(GUILD, "one-more.txt", b"One too many.")
+    library.add(GUILD + 1, "one-more.txt", b"One too many.")  # the limit is per guild
+
+
+def test_guilds_do_not_share_documents(library: Library) -> None:
+    library.add(GUILD, "notes.md", NOTES)
+    assert library.stored(GUILD + 1) == ()
+    assert library.guilds() == (GUILD,)
+
+
+def test_remove_deletes_the_file_and_its_metadata(library: Library) -> None:
+    library.add(GUILD, "notes.md", NOTES)
+    keep = library.add(GUILD, "keep.txt", b"Keep me.")
+    removed = library.remove(GUILD, "notes.md")
+    assert removed.name == "notes.md"
+    assert library.stored(GUILD) == (keep,)
+    assert files(library) == [".library.json", "keep.txt"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("missing.txt", "no uploaded document named 'missing.txt'"),
+        ("../docqa.db", "no uploaded document"),
+        ("000_36680a99088c2fd4.txt", "built-in document; only uploaded documents"),
+    ],
+)
+def test_remove_unknown_documents(library: Library, name: str, reason: str) -> None:
+    library.add(GUILD, "notes.md", NOTES)
+    with pytest.raises(UnknownDocumentError, match=reason):
+        library.remove(GUILD, name)
+    assert files(library) == [".library.json", "notes.md"]
+
+
+def test_documents_parse_for_the_engine(library: Library) -> None:
+    library.add(GUILD, "notes.md", NOTES, title="Notes")
+    (doc,) = library.documents(GUILD)
+    assert (doc.doc_id, doc.title, doc.text) == ("notes.md", "Notes", NOTES.decode())
+
+
+def test_limits_default_to_one_megabyte_and_twenty_documents() -> None:
+    assert LibraryLimits() == LibraryLimits(max_bytes=1_000_000, max_docs=20)
