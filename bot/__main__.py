@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+import aiohttp
 import discord
 from pydantic import ValidationError
 
@@ -30,7 +31,11 @@ BAD_TOKEN = "error: Discord rejected DISCORD_TOKEN; check the bot token in .env 
 
 
 class StartupError(Exception):
-    """A one-line reason the bot cannot start; exit status 2."""
+    """A one-line reason the bot cannot start; exit status 2 (settings) unless told otherwise."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +78,9 @@ async def _run_bot(settings: Settings, sync_global: bool) -> None:
             await bot.start(token.get_secret_value())
         except discord.LoginFailure:
             raise StartupError(BAD_TOKEN) from None
+        except (aiohttp.ClientError, OSError) as exc:  # at login; later drops are retried
+            where = settings.discord_api_base
+            raise StartupError(f"error: cannot reach Discord at {where}: {exc}", 1) from None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StartupError, StorageError, RetrievalError) as error:
         message = str(error)
         print(message if message.startswith("error:") else f"error: {message}", file=sys.stderr)
-        return 2
+        return error.status if isinstance(error, StartupError) else 2
     except KeyboardInterrupt:
         return 130
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,6 +50,20 @@ def test_invalid_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "error: invalid settings: DOCQA_DEFAULT_K: Input should be greater than or equal to 1"
     ]
+    assert "not-printed" not in done.stderr
+
+
+def test_unreachable_discord_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = run_bot(
+        tmp_path, DISCORD_TOKEN="MTIz.not-printed", DOCQA_DB_PATH=str(tmp_path / "q.db"),
+        DISCORD_API_BASE=f"http://127.0.0.1:{port}/api/v10",
+    )  # fmt: skip
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot reach Discord at http://127.0.0.1:{port}/api/v10: ")
     assert "not-printed" not in done.stderr
 
 
