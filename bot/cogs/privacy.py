@@ -1,0 +1,38 @@
+"""``/forget-me``: any member deletes what docqa has logged about them, everywhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.admin_format import deleted_text
+from bot.moderation import Services
+from bot.replies import Reply, send
+
+__all__ = ["PrivacyCog"]
+
+log = logging.getLogger(__name__)
+
+
+class PrivacyCog(commands.Cog):
+    """Self-service deletion; moderators delete a member's data with ``/docqa forget``."""
+
+    def __init__(self, bot: Services) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="forget-me")
+    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
+        """Delete everything docqa has logged about you: your questions and your votes."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.service.drain()  # a question just asked may still be on its way
+        counts = await self.bot.storage.delete_user(interaction.user.id)
+        log.info("User %s had their data deleted: %s", interaction.user.id, counts)
+        await send(interaction, Reply(deleted_text("you", counts), ephemeral=True))
+
+
+async def setup(bot: Any) -> None:
+    await bot.add_cog(PrivacyCog(bot))

@@ -1,0 +1,99 @@
+"""What the moderation cogs share: the services they use, the permission rule, file replies."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+
+from bot.config import Settings
+from bot.engines import EngineRegistry
+from bot.guild_config import GuildConfigs
+from bot.replies import Reply
+from bot.service import AskService
+from bot.storage import Storage
+
+__all__ = [
+    "Services",
+    "attachment",
+    "guild_id_of",
+    "is_moderator",
+    "require_moderator",
+    "send_file",
+]
+
+log = logging.getLogger(__name__)
+
+PERMISSION = "manage_guild"
+
+
+class Services(Protocol):
+    """The parts of the bot the moderation cogs use (the bot itself, or a test double)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def storage(self) -> Storage: ...
+    @property
+    def service(self) -> AskService: ...
+    @property
+    def engines(self) -> EngineRegistry: ...
+    @property
+    def guild_configs(self) -> GuildConfigs: ...
+
+
+def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+    """Manage Server in this guild, as Discord resolved it for this interaction."""
+    return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+
+def require_moderator(interaction: discord.Interaction[Any]) -> None:
+    """Raise the library's check errors, which the error translator turns into a refusal.
+
+    Discord hides these commands from members without Manage Server by default, but server
+    admins can override that per role or channel, so the bot checks again on every use.
+    """
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage("moderator commands work in a server only")
+    if not is_moderator(interaction):
+        raise app_commands.MissingPermissions([PERMISSION])
+
+
+class ModeratorGroup(app_commands.Group):
+    """A ``/docqa`` subgroup: its commands run only for moderators, with the bot's services.
+
+    A group's own commands are bound to the group, not the cog, so the cog's check does not
+    reach them; this class repeats it.
+    """
+
+    def __init__(self, bot: Services) -> None:
+        super().__init__()
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        require_moderator(interaction)
+        return True
+
+
+def guild_id_of(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage("moderator commands work in a server only")
+    return interaction.guild_id
+
+
+def attachment(data: bytes, filename: str) -> discord.File:
+    return discord.File(io.BytesIO(data), filename=filename)
+
+
+async def send_file(
+    interaction: discord.Interaction[Any], reply: Reply, file: discord.File
+) -> None:
+    """Like :func:`bot.replies.send`, with one attached file."""
+    fields = {**reply.fields(), "file": file, "ephemeral": reply.ephemeral}
+    if interaction.response.is_done():
+        await interaction.followup.send(**fields)
+    else:
+        await interaction.response.send_message(**fields)
