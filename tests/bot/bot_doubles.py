@@ -90,6 +90,7 @@ class FakeInteraction:
         self.user = SimpleNamespace(id=user_id, bot=False)
         self.guild_id = guild_id
         self.channel_id = channel_id
+        self.channel = SimpleNamespace(id=channel_id, parent_id=None)
         self.command = None
         self.created_at = discord.utils.utcnow()
         self.data = {"custom_id": custom_id} if custom_id else {}
