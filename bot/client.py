@@ -12,6 +12,8 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.config import Settings
+from bot.engines import open_engines
+from bot.guild_config import GuildConfigs
 from bot.index import load_engine
 from bot.replies import NO_MENTIONS
 from bot.service import AskService
@@ -28,6 +30,8 @@ EXTENSIONS = (
     "bot.cogs.sources",
     "bot.cogs.owner",
     "bot.cogs.retention",
+    "bot.cogs.admin",
+    "bot.cogs.privacy",
 )
 
 
@@ -82,6 +86,10 @@ class DocqaBot(commands.Bot):
             settings.corpus_dir, settings.engine_options, settings.index_cache_dir
         )
         self._service = AskService(engine, self.storage, settings.default_k)
+        self.engines = await open_engines(settings, engine, self._service.swap_engine)
+        self._service.guild_engine = self.engines.uploaded_engine
+        self.guild_configs = GuildConfigs(self.storage)
+        await self.guild_configs.load()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()

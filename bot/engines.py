@@ -141,8 +141,9 @@ async def open_engines(
     limits = LibraryLimits(settings.max_upload_bytes, settings.max_guild_docs)
     library = Library(uploads_root(settings.db_path), limits)
     registry = EngineRegistry(
-        settings.corpus_dir, settings.engine_options, library, seed, on_reindex=on_reindex
-    )
+        settings.corpus_dir, settings.engine_options, library, seed,
+        cache_dir=settings.index_cache_dir, on_reindex=on_reindex,
+    )  # fmt: skip
     await registry.load()
     log.info("%d guilds have documents of their own", len(registry.current.guilds))
     return registry

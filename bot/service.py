@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,18 +48,24 @@ class AskService:
         self.storage = storage
         self.default_k = default_k
         self._pending: set[asyncio.Task[int | None]] = set()
+        # A guild's own engine (seeds + its uploads), set by the bot; None: answer from ``engine``.
+        self.guild_engine: Callable[[int | None], SearchEngine | None] = lambda guild_id: None
 
     def swap_engine(self, engine: SearchEngine) -> None:
         """Answer from ``engine`` from now on; searches already running finish on the old one."""
         self.engine = engine
 
-    async def ask(self, question: str, k: int | None = None) -> Answer:
+    def engine_for(self, guild_id: int | None) -> SearchEngine:
+        """The engine that answers in ``guild_id`` (None: DMs and the console)."""
+        return self.guild_engine(guild_id) or self.engine
+
+    async def ask(self, question: str, k: int | None = None, guild_id: int | None = None) -> Answer:
         """Search off the event loop; raises :class:`QueryError` for an unusable question."""
         text = validate_question(question)
         k = k or self.default_k
         asked_at = utc_now()
         started = time.perf_counter()
-        result = await asyncio.to_thread(self.engine.search, text, k)
+        result = await asyncio.to_thread(self.engine_for(guild_id).search, text, k)
         latency_ms = (time.perf_counter() - started) * 1000
         log.debug("Answered %r with %d hits in %.1f ms", text, len(result.hits), latency_ms)
         return Answer(result, k, latency_ms, asked_at)
@@ -89,14 +96,15 @@ class AskService:
         if row is None:
             return None
         rows = await self.storage.get_hits(query_id)
-        live = await asyncio.to_thread(self._search_or_none, row.question, row.k)
-        hits = rebuild_hits(self.engine, rows, live)
+        engine = self.engine_for(row.guild_id)
+        live = await asyncio.to_thread(self._search_or_none, engine, row.question, row.k)
+        hits = rebuild_hits(engine, rows, live)
         result = SearchResult(row.question, hits, row.answered)
         return Answer(result, row.k, row.latency_ms, row.created_at)
 
-    def _search_or_none(self, question: str, k: int) -> SearchResult | None:
+    def _search_or_none(self, engine: SearchEngine, question: str, k: int) -> SearchResult | None:
         try:
-            return self.engine.search(question, k)
+            return engine.search(question, k)
         except QueryError:
             return None
 

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.admin_format import CHART_NAME, build_text, deleted_text, stats_embed
 from bot.charts import questions_png
+from bot.client import DocqaBot
 from bot.cogs.admin_config import ConfigCommands
 from bot.cogs.admin_docs import DocsCommands
 from bot.export import ExportFormat, encode, shorter_window
@@ -116,5 +117,5 @@ def _too_large(days: int, size: int, limit: int) -> str:
     )
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: DocqaBot) -> None:
     await bot.add_cog(AdminCog(bot))

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.admin_format import deleted_text
+from bot.client import DocqaBot
 from bot.moderation import Services
 from bot.replies import Reply, send
 
@@ -34,5 +35,5 @@ class PrivacyCog(commands.Cog):
         await send(interaction, Reply(deleted_text("you", counts), ephemeral=True))
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: DocqaBot) -> None:
     await bot.add_cog(PrivacyCog(bot))

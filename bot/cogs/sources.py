@@ -48,7 +48,7 @@ class SourcesCog(commands.Cog):
     @app_commands.command()
     async def sources(self, interaction: Interaction) -> None:
         """List the documents I answer from, with how many passages each has."""
-        engine = self.bot.service.engine
+        engine = self.bot.service.engine_for(interaction.guild_id)
         embed = documents_embed(engine.documents, engine.chunk_counts())
         await send(interaction, Reply(embed=embed, ephemeral=True))
 
@@ -56,7 +56,7 @@ class SourcesCog(commands.Cog):
     @app_commands.describe(name="The document's title or file name")
     async def source(self, interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
         """Show one document's details: title, source, author, date and size."""
-        engine = self.bot.service.engine
+        engine = self.bot.service.engine_for(interaction.guild_id)
         doc = find_document(engine.documents, name)
         if doc is None:
             text = f"No document matches “{safe(name)}”; `/sources` lists them all."
@@ -69,7 +69,8 @@ class SourcesCog(commands.Cog):
     async def _source_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        found = matching_documents(self.bot.service.engine.documents, current)
+        engine = self.bot.service.engine_for(interaction.guild_id)
+        found = matching_documents(engine.documents, current)
         return [
             app_commands.Choice(name=trim(doc.title, MAX_CHOICE) or doc.doc_id, value=doc.doc_id)
             for doc in found
