@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.storage import Storage
 
-__all__ = ["GuildConfig", "GuildConfigs"]
+__all__ = ["GuildConfig", "GuildConfigs", "where_to_ask"]
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +80,9 @@ class GuildConfigs:
             await self._storage.delete_guild_config(guild_id)
             self._cache[guild_id] = GuildConfig(guild_id)
         return self._cache[guild_id]
+
+
+def where_to_ask(config: GuildConfig) -> str:
+    """The pointer for a question asked outside the guild's answer channels."""
+    channels = ", ".join(f"<#{channel}>" for channel in sorted(config.channels))
+    return f"In this server I answer questions in {channels}; please ask there."

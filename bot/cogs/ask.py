@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.client import DocqaBot
 from bot.cogs.errors import report_to_message
+from bot.guild_config import where_to_ask
 from bot.records import Source
 from bot.replies import Reply, reply_to, send
 from bot.service import Origin
@@ -25,9 +26,19 @@ Interaction = discord.Interaction[DocqaBot]
 HINT = "Ask me something after the mention, for example: who founded Nosotek?"
 
 
-def _ask_cooldown(interaction: Interaction) -> app_commands.Cooldown | None:
-    per = interaction.client.settings.ask_cooldown
+async def _ask_cooldown(interaction: Interaction) -> app_commands.Cooldown | None:
+    bot = interaction.client
+    config = await bot.guild_configs.get(interaction.guild_id)
+    per = config.cooldown_or(bot.settings.ask_cooldown)
     return app_commands.Cooldown(1, per) if per > 0 else None
+
+
+async def _in_answer_channel(interaction: Interaction) -> bool:
+    """Refuse, with a pointer, /ask outside the channels the guild's moderators chose."""
+    config = await interaction.client.guild_configs.get(interaction.guild_id)
+    if config.allows(interaction.channel_id, getattr(interaction.channel, "parent_id", None)):
+        return True
+    raise app_commands.CheckFailure(where_to_ask(config))
 
 
 def mention_question(text: str, bot_id: int) -> str | None:
@@ -57,12 +68,14 @@ class AskCog(commands.Cog):
 
     def __init__(self, bot: DocqaBot) -> None:
         self.bot = bot
-        per = bot.settings.ask_cooldown
-        self._mention_cooldown = (
-            commands.CooldownMapping.from_cooldown(1, per, commands.BucketType.user)
-            if per > 0
-            else None
+        self._mention_cooldown = commands.DynamicCooldownMapping(
+            self._mention_rate, commands.BucketType.member
         )
+
+    def _mention_rate(self, message: discord.Message) -> commands.Cooldown | None:
+        config = self.bot.guild_configs.cached(message.guild.id if message.guild else None)
+        per = config.cooldown_or(self.bot.settings.ask_cooldown)
+        return commands.Cooldown(1, per) if per > 0 else None
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*BUTTONS)
@@ -74,20 +87,23 @@ class AskCog(commands.Cog):
     @app_commands.describe(
         question="What you want to know",
         k="How many passages to find (1-10)",
-        private="Show the answer only to you",
+        private="Show the answer only to you (default: as this server chose)",
     )
-    @app_commands.checks.dynamic_cooldown(_ask_cooldown)
+    @app_commands.checks.dynamic_cooldown(_ask_cooldown, key=lambda i: (i.guild_id, i.user.id))
+    @app_commands.check(_in_answer_channel)  # first, so a refused question costs no cooldown
     async def ask(
         self,
         interaction: Interaction,
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         k: app_commands.Range[int, 1, 10] | None = None,
-        private: bool = False,
+        private: bool | None = None,
     ) -> None:
         """Ask a question and get the passages from the group's documents that answer it."""
         text = validate_question(question)
+        config = self.bot.guild_configs.cached(interaction.guild_id)
+        private = config.private if private is None else private
         await interaction.response.defer(ephemeral=private, thinking=True)
-        answer = await self.bot.service.ask(text, k)
+        answer = await self.bot.service.ask(text, k or config.default_k, interaction.guild_id)
         try:
             await send(interaction, answer_reply(answer.result, interaction.id, ephemeral=private))
         finally:
@@ -101,8 +117,10 @@ class AskCog(commands.Cog):
         if (retry := self._cooldown(message)) is not None:
             await reply_to(message, Reply(f"You're asking quickly: try again in {retry} s."))
             return
+        guild_id = message.guild.id if message.guild else None
         try:
-            answer = await self.bot.service.ask(question)
+            k = self.bot.guild_configs.cached(guild_id).default_k
+            answer = await self.bot.service.ask(question, k, guild_id)
         except Exception as error:
             await report_to_message(message, error, "" if question else HINT)
             return
@@ -123,7 +141,9 @@ class AskCog(commands.Cog):
             question = message.content if question is None else question
         if question is None or await self._is_owner_command(message):
             return None
-        return question
+        config = await self.bot.guild_configs.get(message.guild.id if message.guild else None)
+        parent = getattr(message.channel, "parent_id", None)
+        return question if config.allows(message.channel.id, parent) else None
 
     async def _is_owner_command(self, message: discord.Message) -> bool:
         context = await self.bot.get_context(message)
@@ -131,8 +151,6 @@ class AskCog(commands.Cog):
 
     def _cooldown(self, message: discord.Message) -> int | None:
         """Seconds to wait if the author is on cooldown, else None (and the use is counted)."""
-        if self._mention_cooldown is None:
-            return None
         retry = self._mention_cooldown.update_rate_limit(message)
         return math.ceil(retry) if retry else None
 
