@@ -117,7 +117,7 @@ async def test_questions_during_reindex_see_a_whole_old_or_new_engine(
         seen.append((len(engine.documents), len(engine.chunks)))
 
     def asker() -> None:
-        while not stop.wait(0.002):  # a short pause, so the build gets its share of the GIL
+        while not stop.wait(0.01):  # a pause, so the build gets its share of the GIL
             try:
                 ask_once()
             except BaseException as error:
@@ -127,7 +127,7 @@ async def test_questions_during_reindex_see_a_whole_old_or_new_engine(
     async def async_asker() -> None:
         while not stop.is_set():
             await asyncio.to_thread(ask_once)
-            await asyncio.sleep(0.002)
+            await asyncio.sleep(0.01)
 
     threads = [threading.Thread(target=asker) for _ in range(2)]
     for thread in threads:
