@@ -15,6 +15,7 @@ from discord.http import Route  # noqa: TID251
 from discord_emulator import (
     ADMINISTRATOR,
     MANAGE_GUILD,
+    EmuFile,
     Emulator,
     GuildSpec,
     point_discord_py_at,
@@ -34,6 +35,7 @@ GUILD_COMMANDS = {
     "late",
     "huge",
     "export",
+    "upload",
     "vote",
     "early",
 }
@@ -186,6 +188,13 @@ def build_commands(
         await interaction.response.send_message(f"pong from {where}")
 
 
+def add_upload_command(tree: app_commands.CommandTree[DemoClient], guild: discord.Object) -> None:
+    @tree.command(name="upload", description="Reads an attached file", guild=guild)
+    async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        data = await file.read()  # from the emulator's CDN route
+        await interaction.response.send_message(f"{file.filename}: {data.decode()}")
+
+
 class DemoClient(discord.Client):
     def __init__(self, guild_id: int, *, intents: discord.Intents | None = None) -> None:
         intents = intents or discord.Intents.default()  # no message_content: a privileged intent
@@ -194,6 +203,7 @@ class DemoClient(discord.Client):
         self.guild_object = discord.Object(guild_id)
         self.tree: app_commands.CommandTree[DemoClient] = app_commands.CommandTree(self)
         build_commands(self.tree, self.guild_object, self.seen)
+        add_upload_command(self.tree, self.guild_object)
 
     async def setup_hook(self) -> None:
         await self.tree.sync(guild=self.guild_object)
@@ -467,6 +477,18 @@ async def test_multipart_files(emu: Emulator, bot: DemoClient) -> None:
         )
         assert await sent.attachments[0].read() == b"abc"  # served by the emulator's CDN route
         emu.assert_clean()
+
+
+async def test_attachment_option(emu: Emulator, bot: DemoClient) -> None:
+    async with asyncio.timeout(TEST_TIMEOUT):
+        handle = await emu.send_slash("upload", {"file": EmuFile("notes.md", b"# Notes")})
+        reply = await handle.wait_response(2)
+    [option] = handle.payload["data"]["options"]
+    [attachment] = handle.payload["data"]["resolved"]["attachments"].values()
+    assert option == {"name": "file", "type": 11, "value": attachment["id"]}
+    assert (attachment["filename"], attachment["size"]) == ("notes.md", 7)
+    assert reply["content"] == "notes.md: # Notes"
+    emu.assert_clean()
 
 
 async def test_unknown_routes_are_recorded(emu: Emulator, bot: DemoClient) -> None:

@@ -15,6 +15,7 @@ from .payloads import (
     ALL_PERMISSIONS,
     JSON,
     EmuChannel,
+    EmuFile,
     EmuUser,
     channel_payload,
     member_payload,
@@ -106,6 +107,8 @@ def _resolved(world: World, refs: ResolvedRefs, guild_id: int | None) -> JSON:
                 "permissions": str(member.permissions),
             }
         resolved["members"] = members
+    if refs.attachments:
+        resolved["attachments"] = {a["id"]: a for a in refs.attachments}
     if refs.channels:
         resolved["channels"] = {
             str(c.id): {
@@ -130,7 +133,11 @@ def command_interaction(
     schema = world.commands.find(path[0], invoker.channel.guild_id)
     if schema is None:
         log.info("command %r is not registered with the emulator; inferring option types", path[0])
-    wire_options, refs = build_options(schema, path, options, focused)
+
+    def upload(file: EmuFile) -> JSON:
+        return world.store.upload(invoker.channel.id, file)
+
+    wire_options, refs = build_options(schema, path, options, focused, upload)
     data: JSON = {
         "id": schema["id"] if schema else str(world.snowflakes.next()),
         "name": path[0],

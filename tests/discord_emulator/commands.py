@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .payloads import JSON, EmuChannel, EmuUser, SnowflakeFactory
+from .payloads import JSON, EmuChannel, EmuFile, EmuUser, SnowflakeFactory
 
 log = logging.getLogger(__name__)
 
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
+ATTACHMENT = 11
+Uploader = Callable[[EmuFile], JSON]  # keeps the file, returns its attachment payload
 
 
 class CommandRegistry:
@@ -79,6 +81,7 @@ class CommandRegistry:
 class ResolvedRefs:
     users: list[EmuUser] = field(default_factory=list)
     channels: list[EmuChannel] = field(default_factory=list)
+    attachments: list[JSON] = field(default_factory=list)
 
 
 def split_path(command: str | Sequence[str]) -> list[str]:
@@ -97,21 +100,27 @@ def _leaf_schema(schema: JSON | None, path: Sequence[str]) -> list[JSON] | None:
     return options
 
 
+# bool before int: a bool is an int to isinstance.
+_PYTHON_TYPES: tuple[tuple[type, int], ...] = (
+    (bool, BOOLEAN),
+    (int, INTEGER),
+    (float, NUMBER),
+    (EmuUser, USER),
+    (EmuChannel, CHANNEL),
+    (EmuFile, ATTACHMENT),
+)
+
+
 def _infer_type(value: Any) -> int:
-    if isinstance(value, bool):
-        return BOOLEAN
-    if isinstance(value, int):
-        return INTEGER
-    if isinstance(value, float):
-        return NUMBER
-    if isinstance(value, EmuUser):
-        return USER
-    if isinstance(value, EmuChannel):
-        return CHANNEL
-    return STRING
+    return next((kind for cls, kind in _PYTHON_TYPES if isinstance(value, cls)), STRING)
 
 
-def _wire_value(kind: int, value: Any, refs: ResolvedRefs) -> Any:
+def _wire_value(kind: int, value: Any, refs: ResolvedRefs, upload: Uploader | None) -> Any:
+    if isinstance(value, EmuFile):
+        if upload is None:
+            raise ValueError("attachment options need an uploader to keep the file")
+        refs.attachments.append(upload(value))
+        return refs.attachments[-1]["id"]
     if isinstance(value, EmuUser):
         refs.users.append(value)
         return str(value.id)
@@ -128,12 +137,14 @@ def build_options(
     path: Sequence[str],
     values: Mapping[str, Any],
     focused: str | None = None,
+    upload: Uploader | None = None,
 ) -> tuple[list[JSON], ResolvedRefs]:
     """Interaction `data.options` for `values`, nested under subcommand/group `path[1:]`.
 
     Option types come from the registered command when there is one, else from the
     Python types of the values. For autocomplete, the focused option is sent as the raw
-    string the user has typed so far.
+    string the user has typed so far. An :class:`EmuFile` value is kept by `upload` and
+    sent as its attachment id, the attachment itself going in `resolved`.
     """
     leaf_schema = _leaf_schema(schema, path)
     by_name = {o["name"]: o for o in leaf_schema or []}
@@ -143,7 +154,7 @@ def build_options(
         if leaf_schema is not None and name not in by_name:
             raise ValueError(f"command {' '.join(path)!r} has no option {name!r}")
         kind = by_name[name]["type"] if name in by_name else _infer_type(value)
-        option: JSON = {"name": name, "type": kind, "value": _wire_value(kind, value, refs)}
+        option: JSON = {"name": name, "type": kind, "value": _wire_value(kind, value, refs, upload)}
         if name == focused:
             option.update(value=str(value), focused=True)
         options.append(option)

@@ -155,9 +155,15 @@ class Emulator(EmulatorInspection):
         identifies = [e for e in self.world.gateway.events.items if e.kind == "IDENTIFY"]
         return identifies[-1].detail if identifies else None
 
-    async def wait_for_bot_ready(self, timeout: float = 5.0) -> None:
-        """Returns once a bot has IDENTIFYed and READY + GUILD_CREATEs are queued to it."""
-        await self.world.gateway.events.wait_for(lambda e: e.kind == "READY", timeout=timeout)
+    async def wait_for_bot_ready(self, timeout: float = 5.0, *, start: int = 0) -> None:
+        """Returns once a bot has IDENTIFYed and READY + GUILD_CREATEs are queued to it.
+
+        ``start`` skips earlier gateway events: pass ``len(emu.gateway_events)`` before
+        starting a second bot (e.g. a restarted process) to wait for its own READY.
+        """
+        await self.world.gateway.events.wait_for(
+            lambda e: e.kind == "READY", timeout=timeout, start=start
+        )
 
     async def wait_for_resume(self, timeout: float = 5.0) -> GatewayEvent:
         """The RESUMED that follows the most recent drop."""
@@ -238,7 +244,11 @@ class Emulator(EmulatorInspection):
         app_permissions: int | None = None,
         locale: str = "en-US",
     ) -> InteractionHandle:
-        """Dispatch a chat-input command. `command` is 'name', 'group sub' or ['group', 'sub']."""
+        """Dispatch a chat-input command. `command` is 'name', 'group sub' or ['group', 'sub'].
+
+        Option values may be :class:`EmuUser`, :class:`EmuChannel` or :class:`EmuFile` (an
+        attachment option: the file is served from the emulator's CDN route).
+        """
         invoker = self._invoker(
             user,
             channel_id=channel_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -106,7 +107,7 @@ class InteractionHandle:
 
     def record_message(self, payload: JSON, now: float) -> None:
         self.message_times.append(now)
-        self.messages.append(payload)
+        self.messages.append(copy.deepcopy(payload))  # as it was then: later edits change the store
 
     def owns_message(self, message_id: int) -> bool:
         return message_id == self.original_message_id or message_id in self.followup_ids

@@ -94,6 +94,15 @@ class EmuRole:
 
 
 @dataclass(frozen=True)
+class EmuFile:
+    """A file a user attaches to a slash command's attachment option (type 11)."""
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class EmuMember:
     user: EmuUser
     guild_id: int

@@ -12,6 +12,7 @@ from typing import Any
 from .payloads import (
     JSON,
     EmuChannel,
+    EmuFile,
     EmuUser,
     SnowflakeFactory,
     attachment_payload,
@@ -221,6 +222,11 @@ class MessageStore:
             meta = metas.get(str(index), {})
             current.append(self._store_blob(origin.channel.id, upload, meta))
         return current
+
+    def upload(self, channel_id: int, file: EmuFile) -> JSON:
+        """Keep a file a user attaches to a command; its payload's url serves the bytes."""
+        recorded = RecordedFile("file", file.filename, file.content_type, file.data)
+        return self._store_blob(channel_id, recorded, {})
 
     def _store_blob(self, channel_id: int, upload: RecordedFile, meta: Mapping[str, Any]) -> JSON:
         attachment_id = self.snowflakes.next()
