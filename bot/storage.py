@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -15,19 +16,34 @@ from typing import Any, Self, TypeVar
 
 import aiosqlite
 
+from bot.dbfile import FileId, file_id, move_aside
 from bot.export import ExportRecord, VoteRow
 from bot.guild_config import GuildConfig
 from bot.records import HitRow, QueryLog, QueryRow, RowCounts, VoteChange, utc_iso, utc_now
 from bot.stats import DayCount, Tally, Totals
 
-__all__ = ["MIGRATIONS", "Storage", "StorageError", "UnknownQueryError"]
+__all__ = [
+    "BUSY_TIMEOUT",
+    "MIGRATIONS",
+    "Storage",
+    "StorageError",
+    "StorageUnavailableError",
+    "UnknownQueryError",
+]
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[str, ...] = ("migration_001.sql", "migration_002.sql")
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT = 5.0  # seconds a write waits for another writer's lock before it fails
 SQL_DIR = Path(__file__).resolve().parent
 T = TypeVar("T")
+# SQLite's primary result codes that mean "not now" rather than "never": another writer holds
+# the lock, the file or its disk turned read-only, the disk is full, I/O failed.
+_PASSING = (
+    "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+)  # fmt: skip
+_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 class StorageError(Exception):
@@ -38,27 +54,77 @@ class UnknownQueryError(StorageError):
     """A vote names a query the log does not hold (purged, or never written)."""
 
 
+class StorageUnavailableError(StorageError):
+    """A write failed for a reason that can pass (locked, read-only, disk full): retry it."""
+
+
+class _CorruptDatabaseError(Exception):
+    """The file is not a usable SQLite database (moved aside at start-up)."""
+
+
+def _error_name(exc: BaseException) -> str:
+    return str(getattr(exc, "sqlite_errorname", "") or "")
+
+
+@contextlib.contextmanager
+def _passing_errors() -> Iterator[None]:
+    """Raise SQLite errors that can pass as :class:`StorageUnavailableError`; others as they are."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if _error_name(exc).startswith(_PASSING):
+            raise StorageUnavailableError(str(exc)) from exc
+        raise
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return await aiosqlite.connect(path, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(f"cannot open the database {path}: {exc}") from exc
+
+
 class Storage:
     """An open query log. Use ``async with Storage.open(path) as storage``."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path, busy_timeout: float) -> None:
         self._db = db
+        self.path = path
+        self._busy_timeout = busy_timeout
+        self._file: FileId | None = file_id(path)
+        self._lost = False  # the file went away and the warning about it was logged
         self._write = asyncio.Lock()  # one write transaction at a time on this connection
 
     @classmethod
-    async def open(cls, path: Path | str) -> Storage:
-        """Open (creating if needed) and migrate the database at ``path``."""
+    async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
+        """Open (creating if needed) and migrate the database at ``path``.
+
+        A file that is not a database, or fails SQLite's quick check, is moved aside with
+        one warning saying where, and a new database is started: the bot keeps answering.
+        """
+        path = Path(path)
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(path, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"cannot open the database {path}: {exc}") from exc
-        storage = cls(db)
+            return await cls._open(path, busy_timeout)
+        except _CorruptDatabaseError as corrupt:
+            try:
+                aside = move_aside(path, utc_now())
+            except OSError as exc:
+                raise StorageError(f"the database {path} is corrupt ({corrupt}) and cannot "
+                                   f"be moved aside: {exc}") from exc  # fmt: skip
+            log.warning("The database %s is corrupt (%s); moved it to %s and started a new one",
+                        path, corrupt, aside.name)  # fmt: skip
+            return await cls._open(path, busy_timeout)
+
+    @classmethod
+    async def _open(cls, path: Path, busy_timeout: float) -> Storage:
+        storage = cls(await _connect(path), path, busy_timeout)
         try:
-            await storage._configure()
-            await storage.migrate()
+            await storage._prepare()
         except BaseException as exc:
-            await db.close()  # an open connection's thread would keep the process alive
+            await storage._db.close()  # an open connection's thread would keep the process alive
+            if _error_name(exc).startswith(_CORRUPT):
+                raise _CorruptDatabaseError(str(exc)) from exc
             if isinstance(exc, sqlite3.Error):
                 raise StorageError(f"cannot use the database {path}: {exc}") from exc
             raise
@@ -76,12 +142,34 @@ class Storage:
         async with self._write:  # let a write in progress commit first
             await self._db.close()
 
-    async def _configure(self) -> None:
+    async def _prepare(self) -> None:
+        """Check, configure and migrate a fresh connection; checking comes first, so a corrupt
+        file is moved aside exactly as it was found (switching to WAL rewrites its header)."""
         self._db.row_factory = aiosqlite.Row
+        await self._db.execute(f"PRAGMA busy_timeout = {round(self._busy_timeout * 1000):d}")
+        rows = await self._db.execute_fetchall("PRAGMA quick_check(1)")
+        if (problem := " ".join(str(next(iter(rows))[0]).split())) != "ok":
+            raise _CorruptDatabaseError(problem)
         await self._db.execute("PRAGMA journal_mode = WAL")
-        await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
         await self._db.execute("PRAGMA foreign_keys = ON")
         await self._db.execute("PRAGMA synchronous = NORMAL")
+        await self.migrate()
+
+    async def _follow_file(self) -> None:
+        """Reopen the database if its file was deleted or replaced since it was opened."""
+        if self._file is None or file_id(self.path) == self._file:
+            return
+        if not self._lost:
+            log.warning("The database file %s was deleted or replaced while running; "
+                        "reopened it, and new questions are logged there", self.path)  # fmt: skip
+            self._lost = True
+        await self._db.close()
+        try:
+            self._db = await _connect(self.path)
+            await self._prepare()
+        except (StorageError, sqlite3.Error, _CorruptDatabaseError) as exc:
+            raise StorageUnavailableError(f"cannot reopen {self.path}: {exc}") from exc
+        self._file, self._lost = file_id(self.path), False
 
     async def schema_version(self) -> int:
         rows = await self._db.execute_fetchall("PRAGMA user_version")
@@ -105,13 +193,21 @@ class Storage:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
+            with _passing_errors():
+                await self._follow_file()
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    await self._db.execute("COMMIT")
+                except BaseException:
+                    await self._rollback()
+                    raise
+
+    async def _rollback(self) -> None:
+        # SQLite may have rolled back already (e.g. on a full disk); that is not a new error.
+        with contextlib.suppress(sqlite3.Error, ValueError):
+            if self._db.in_transaction:
                 await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
 
     async def _count(self, sql: str, params: Iterable[Any]) -> int:
         rows = await self._db.execute_fetchall(sql, tuple(params))
