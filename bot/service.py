@@ -9,14 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.logwriter import QueryLogWriter
 from bot.records import QueryLog, Source, VoteChange, utc_now
 from bot.restore import hit_rows, rebuild_hits
 from bot.storage import Storage
 from retrieval import QueryError, SearchEngine, SearchResult, validate_question
 
-__all__ = ["Answer", "AskService", "Origin"]
+__all__ = ["DRAIN_TIMEOUT", "Answer", "AskService", "Origin"]
 
 log = logging.getLogger(__name__)
+
+DRAIN_TIMEOUT = 10.0  # seconds shutdown (or a deletion) waits for writes in flight
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class AskService:
         self.engine = engine
         self.storage = storage
         self.default_k = default_k
-        self._pending: set[asyncio.Task[int | None]] = set()
+        self.writer = QueryLogWriter(storage)
         # A guild's own engine (seeds + its uploads), set by the bot; None: answer from ``engine``.
         self.guild_engine: Callable[[int | None], SearchEngine | None] = lambda guild_id: None
 
@@ -71,24 +74,16 @@ class AskService:
         return Answer(result, k, latency_ms, asked_at)
 
     async def log(self, answer: Answer, origin: Origin) -> int | None:
-        """Write the answer to the query log; a database error is logged, never raised."""
-        try:
-            return await self.storage.log_query(query_log(answer, origin))
-        except Exception:
-            log.exception("Could not log query %s; answering continues", origin.query_id)
-            return None
+        """Write the answer to the query log now; a database error is logged, never raised."""
+        return await self.writer.write(query_log(answer, origin))
 
     def log_later(self, answer: Answer, origin: Origin) -> None:
         """Log in the background, so the reply already sent is never delayed by the database."""
-        task = asyncio.create_task(self.log(answer, origin), name=f"log-query-{origin.query_id}")
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self.writer.submit(query_log(answer, origin))
 
-    async def drain(self) -> None:
-        """Wait for background writes still in flight (on shutdown)."""
-        if self._pending:
-            log.info("Flushing %d pending query log writes", len(self._pending))
-            await asyncio.gather(*self._pending)
+    async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
+        """Wait for background writes still in flight (on shutdown, before a deletion)."""
+        await self.writer.drain(timeout)
 
     async def restore(self, query_id: int) -> Answer | None:
         """A logged answer rebuilt from the database and the engine, or None if not logged."""
