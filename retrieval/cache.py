@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from retrieval.build import build_index
-from retrieval.cachefile import READ_ERRORS, CacheFormatError, CacheReader, CacheWriter
+from retrieval.cachefile import CacheFormatError, CacheWriter
+from retrieval.cacheread import READ_ERRORS, CacheReader
 from retrieval.chunktable import ChunkArrays, ChunkTable
 from retrieval.corpus import iter_documents
 from retrieval.engine import SearchEngine
@@ -162,6 +163,7 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
 def _engine(reader: CacheReader, options: EngineOptions) -> SearchEngine:
     documents = reader.documents()
     chunks, data = reader.chunks(), reader.index()
+    reader.verify()
     _validate(documents, chunks, data)
     index = BM25Index.from_data(data, options)
     return SearchEngine(documents, ChunkTable(documents, chunks), options, index=index)

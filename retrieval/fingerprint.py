@@ -2,8 +2,8 @@
 
 Start-up compares file sizes and modification times (one ``stat`` per file, cheap at any corpus
 size); only when those differ are contents hashed, so a ``touch`` or a fresh checkout costs a
-read of the corpus rather than a rebuild, and an edit that keeps size and time is still caught
-whenever anything else about the file moved.
+read of the corpus rather than a rebuild. The one edit this misses is one that keeps both the
+size and the nanosecond modification time of a file.
 """
 
 from __future__ import annotations
