@@ -1,0 +1,66 @@
+"""Fixtures for tests that run the real bot against the emulator: import them into a conftest.
+
+``tests/e2e/conftest.py`` does; another suite may too, and override any one (e.g. ``emu``
+with other guilds) by defining it again in its own conftest::
+
+    from e2e.fixtures import clean_environment, live, seed_engine, settings, storage  # noqa: F401
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from discord_emulator import Emulator
+from e2e.harness import TOKEN, bot_settings, live_bot, two_guilds
+
+from bot.client import DocqaBot
+from bot.config import DEFAULT_CORPUS, Settings
+from bot.storage import Storage
+from retrieval import EngineOptions, SearchEngine
+
+__all__ = ["clean_environment", "emu", "live", "seed_engine", "settings", "storage"]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No DISCORD_*/DOCQA_* from the developer's shell reaches the bot's settings."""
+    for name in list(os.environ):
+        if name.startswith(("DISCORD_", "DOCQA_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def seed_engine() -> SearchEngine:
+    """The seed corpus's engine, built once: the in-process bots skip their own build."""
+    return SearchEngine.from_directory(DEFAULT_CORPUS, EngineOptions())
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """Two guilds (see :func:`~e2e.harness.two_guilds`); the bot's token is :data:`TOKEN`."""
+    async with Emulator(two_guilds(), token=TOKEN) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emu: Emulator) -> Settings:
+    return bot_settings(tmp_path / "docqa.db", emu)
+
+
+@pytest.fixture
+async def storage(settings: Settings) -> AsyncIterator[Storage]:
+    """The bot's database, opened by the test too (WAL: both read and write safely)."""
+    async with await Storage.open(settings.db_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def live(
+    emu: Emulator, settings: Settings, storage: Storage, seed_engine: SearchEngine
+) -> AsyncIterator[DocqaBot]:
+    """The real bot in-process, connected and ready; closed (its log flushed) after the test."""
+    async with live_bot(emu, settings, storage, seed_engine) as bot:
+        yield bot
