@@ -11,27 +11,12 @@ from pathlib import Path
 
 import pytest
 from discord_emulator import Emulator, running_client
+from e2e.harness import NOBODY, NOBODY_IN_REPLY, QUESTION, TIMEOUT, TOKEN, field_names, logged
 
 from bot.client import DocqaBot
 from bot.config import DEFAULT_CORPUS, Settings
-from bot.records import QueryRow
 from bot.storage import Storage
 from retrieval import SearchEngine
-
-QUESTION = "How many North Koreans have mobile phones?"
-TIMEOUT = 10.0
-TOKEN = "emulator-token"
-NOBODY = {"parse": []}
-NOBODY_IN_REPLY = {"parse": [], "replied_user": False}
-
-
-async def logged(storage: Storage, query_id: int) -> QueryRow:
-    """The logged row, once the bot's background write (after its reply) has landed."""
-    for _ in range(200):
-        if row := await storage.get_query(query_id):
-            return row
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"query {query_id} was never logged")
 
 
 @pytest.fixture
@@ -58,11 +43,6 @@ async def live(
     client = DocqaBot(configured, storage, engine=engine, guild_ready_timeout=0.05)
     async with running_client(emu, client, token=TOKEN) as running:
         yield running
-
-
-def field_names(message: dict[str, object]) -> list[str]:
-    [embed] = message["embeds"]  # type: ignore[misc]
-    return [field["name"] for field in embed["fields"]]  # type: ignore[index]
 
 
 async def test_commands_sync_to_the_dev_guild(emu: Emulator, live: DocqaBot) -> None:
