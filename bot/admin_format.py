@@ -24,6 +24,7 @@ __all__ = [
     "config_embed",
     "deleted_text",
     "documents_list_embed",
+    "export_text",
     "stats_embed",
 ]
 
@@ -105,6 +106,11 @@ def deleted_text(who: str, counts: RowCounts) -> str:
         f"Deleted everything logged about {who}: {_n(counts.queries, 'question')}, "
         f"{_n(counts.hits, 'cited passage')} and {_n(counts.feedback, 'vote')}."
     )
+
+
+def export_text(questions: int, days: int) -> str:
+    """The line above an export file: how many questions, from how far back."""
+    return f"{_n(questions, 'question')} from the last {_n(days, 'day')}."
 
 
 def _n(count: int, noun: str) -> str:

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.admin_format import CHART_NAME, build_text, deleted_text, stats_embed
+from bot.admin_format import CHART_NAME, build_text, deleted_text, export_text, stats_embed
 from bot.charts import questions_png
 from bot.client import DocqaBot
 from bot.cogs.admin_config import ConfigCommands
@@ -93,9 +93,9 @@ class AdminCog(commands.Cog):
         if len(data) > limit:
             await send(interaction, Reply(_too_large(days, len(data), limit), ephemeral=True))
             return
-        text = f"{len(records)} questions from the last {days} days."
         name = f"docqa-{guild_id}-{days}d.{fmt}"
-        await send_file(interaction, Reply(text, ephemeral=True), attachment(data, name))
+        reply = Reply(export_text(len(records), days), ephemeral=True)
+        await send_file(interaction, reply, attachment(data, name))
 
     @docqa.command()
     @app_commands.describe(user="The member whose questions and votes to delete")

@@ -131,7 +131,7 @@ def export(emu: Emulator, ran: Ran) -> None:
     assert log["filename"] == f"docqa-{emu.guild.id}-30d.csv"
     [followup] = emu.requests_to("POST", f"/webhooks/*/{ran.handle.token}")
     assert QUESTION in followup.files[0].data.decode()
-    assert ran.reply["content"] == "1 questions from the last 30 days."
+    assert ran.reply["content"] == "1 question from the last 30 days."
 
 
 def forget(_emu: Emulator, ran: Ran) -> None:
