@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -216,24 +216,25 @@ class Storage:
     async def log_query(self, entry: QueryLog) -> int:
         """Record one question with its hits in one transaction; returns the query id."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO queries (id, created_at, guild_id, channel_id, user_id, source,"
-                " question, k, answered, latency_ms, hit_count, top_score)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    entry.query_id, utc_iso(entry.created_at), entry.guild_id, entry.channel_id,
-                    entry.user_id, entry.source, entry.question, entry.k, int(entry.answered),
-                    entry.latency_ms, len(entry.hits), entry.top_score,
-                ),
-            )  # fmt: skip
+            cursor = await db.execute(_INSERT_QUERY, _query_values(entry))
             query_id = int(cursor.lastrowid or 0)
-            await db.executemany(
-                "INSERT INTO hits (query_id, rank, doc, chunk_start, chunk_end, excerpt_start,"
-                " excerpt_end, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(query_id, h.rank, h.doc, h.chunk_start, h.chunk_end, h.excerpt_start,
-                  h.excerpt_end, h.score) for h in entry.hits],
-            )  # fmt: skip
+            await db.executemany(_INSERT_HIT, _hit_values(query_id, entry))
         return query_id
+
+    async def log_queries(self, entries: Sequence[QueryLog]) -> list[int]:
+        """Record questions that carry their ids, with their hits, in one transaction.
+
+        One commit for many questions keeps a busy bot's writes from queueing one by one.
+        """
+        ids = [entry.query_id for entry in entries]
+        if None in ids:
+            raise ValueError("log_queries needs every entry's query_id; use log_query")
+        async with self._transaction() as db:
+            await db.executemany(_INSERT_QUERY, [_query_values(entry) for entry in entries])
+            await db.executemany(_INSERT_HIT, [
+                values for entry in entries for values in _hit_values(entry.query_id, entry)
+            ])  # fmt: skip
+        return [int(query_id or 0) for query_id in ids]
 
     async def get_query(self, query_id: int) -> QueryRow | None:
         rows = await self._db.execute_fetchall("SELECT * FROM queries WHERE id = ?", (query_id,))
@@ -426,6 +427,31 @@ class Storage:
         """Forget a guild's settings (its channels go with them)."""
         async with self._transaction() as db:
             await db.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
+
+
+_INSERT_QUERY = (
+    "INSERT INTO queries (id, created_at, guild_id, channel_id, user_id, source, question, k,"
+    " answered, latency_ms, hit_count, top_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_HIT = (
+    "INSERT INTO hits (query_id, rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end,"
+    " score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _query_values(entry: QueryLog) -> tuple[Any, ...]:
+    return (
+        entry.query_id, utc_iso(entry.created_at), entry.guild_id, entry.channel_id,
+        entry.user_id, entry.source, entry.question, entry.k, int(entry.answered),
+        entry.latency_ms, len(entry.hits), entry.top_score,
+    )  # fmt: skip
+
+
+def _hit_values(query_id: int | None, entry: QueryLog) -> list[tuple[Any, ...]]:
+    return [
+        (query_id, h.rank, h.doc, h.chunk_start, h.chunk_end, h.excerpt_start, h.excerpt_end,
+         h.score) for h in entry.hits
+    ]  # fmt: skip
 
 
 def _query_row(row: aiosqlite.Row) -> QueryRow:
