@@ -1,4 +1,10 @@
-"""The ask service: question -> cited answer, then (never before) a row in the query log."""
+"""The ask service: question -> cited answer and a row in the query log.
+
+The row is committed before the answer is sent, so an answer someone received is never
+missing from the log, even if the process is killed right after sending it. That costs an
+answer about a millisecond. A failing database costs none: while writes fail, answers go out
+at once and their rows are retried in the background until they land (:mod:`bot.logwriter`).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,16 @@ from datetime import datetime
 from bot.logwriter import QueryLogWriter
 from bot.records import QueryLog, Source, VoteChange, utc_now
 from bot.restore import hit_rows, rebuild_hits
-from bot.storage import Storage
+from bot.storage import BUSY_TIMEOUT, Storage
 from retrieval import QueryError, SearchEngine, SearchResult, validate_question
 
-__all__ = ["DRAIN_TIMEOUT", "Answer", "AskService", "Origin"]
+__all__ = ["DRAIN_TIMEOUT", "RECORD_WAIT", "Answer", "AskService", "Origin"]
 
 log = logging.getLogger(__name__)
 
+# Seconds an answer waits at most for its row (normally ~1 ms): past the busy timeout a write
+# has failed, and then answers stop waiting while the writes are retried.
+RECORD_WAIT = BUSY_TIMEOUT + 1.0
 DRAIN_TIMEOUT = 10.0  # seconds shutdown (or a deletion) waits for writes in flight
 
 
@@ -77,8 +86,13 @@ class AskService:
         """Write the answer to the query log now; a database error is logged, never raised."""
         return await self.writer.write(query_log(answer, origin))
 
+    async def record(self, answer: Answer, origin: Origin) -> None:
+        """Log the answer before it is sent: return once its row is committed, or at once
+        while the database is failing (the write is then retried in the background)."""
+        await self.writer.settled(self.writer.submit(query_log(answer, origin)), RECORD_WAIT)
+
     def log_later(self, answer: Answer, origin: Origin) -> None:
-        """Log in the background, so the reply already sent is never delayed by the database."""
+        """Log in the background, without waiting for the write at all."""
         self.writer.submit(query_log(answer, origin))
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:

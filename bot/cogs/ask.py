@@ -64,7 +64,7 @@ def _message_origin(message: discord.Message) -> Origin:
 
 
 class AskCog(commands.Cog):
-    """Questions in, cited passages out; every answer is logged after it is sent."""
+    """Questions in, cited passages out; every answer is logged as it is sent (just before)."""
 
     def __init__(self, bot: DocqaBot) -> None:
         self.bot = bot
@@ -104,10 +104,8 @@ class AskCog(commands.Cog):
         private = config.private if private is None else private
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await self.bot.service.ask(text, k or config.default_k, interaction.guild_id)
-        try:
-            await send(interaction, answer_reply(answer.result, interaction.id, ephemeral=private))
-        finally:
-            self.bot.service.log_later(answer, _slash_origin(interaction))
+        await self.bot.service.record(answer, _slash_origin(interaction))  # before: crash-safe
+        await send(interaction, answer_reply(answer.result, interaction.id, ephemeral=private))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -124,10 +122,8 @@ class AskCog(commands.Cog):
         except Exception as error:
             await report_to_message(message, error, "" if question else HINT)
             return
-        try:
-            await reply_to(message, answer_reply(answer.result, message.id))
-        finally:
-            self.bot.service.log_later(answer, _message_origin(message))
+        await self.bot.service.record(answer, _message_origin(message))
+        await reply_to(message, answer_reply(answer.result, message.id))
 
     async def _question_in(self, message: discord.Message) -> str | None:
         """The question a message puts to the bot, if it puts one (a mention or a DM)."""

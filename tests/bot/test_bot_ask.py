@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import discord
@@ -107,22 +108,45 @@ async def test_a_broken_database_never_breaks_the_answer(
     assert "Could not log query" in caplog.text
 
 
-async def test_logging_waits_for_the_reply(make_bot: BotFactory, storage: Storage) -> None:
+async def test_the_row_is_committed_before_the_reply(
+    make_bot: BotFactory, storage: Storage
+) -> None:
+    # So an answer someone received is in the log even if the process dies right after sending.
     bot = await make_bot(storage)
     interaction = FakeInteraction(bot)
     seen_before_reply: list[object] = []
     real_send = interaction.followup.send
 
-    async def slow_send(**kwargs: Any) -> None:
-        await asyncio.sleep(0.05)
+    async def checking_send(**kwargs: Any) -> None:
         seen_before_reply.append(await storage.get_query(interaction.id))
         await real_send(**kwargs)
 
-    interaction.followup.send = slow_send  # type: ignore[method-assign]
+    interaction.followup.send = checking_send  # type: ignore[method-assign]
     await ask(interaction, QUESTION)
+    assert [row is not None for row in seen_before_reply] == [True]
+
+
+async def test_a_stalled_database_delays_the_reply_at_most_record_wait(
+    make_bot: BotFactory, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.service.RECORD_WAIT", 0.2)
+    bot = await make_bot(storage)
+    interaction = FakeInteraction(bot)
+    release = asyncio.Event()
+    real_log = storage.log_query
+
+    async def stalled(entry: Any) -> int:
+        await release.wait()
+        return await real_log(entry)
+
+    monkeypatch.setattr(storage, "log_query", stalled)
+    started = time.perf_counter()
+    await ask(interaction, QUESTION)
+    assert 0.2 <= time.perf_counter() - started < 0.7
+    assert interaction.calls.names == ["defer", "followup.send"]
+    release.set()
     await bot.service.drain()
-    assert seen_before_reply == [None]
-    assert await storage.get_query(interaction.id) is not None
+    assert await storage.get_query(interaction.id) is not None  # the write went on meanwhile
 
 
 async def test_cooldown_check_and_its_message(make_bot: BotFactory, storage: Storage) -> None:
