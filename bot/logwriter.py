@@ -137,5 +137,5 @@ class QueryLogWriter:
             await asyncio.wait(stuck)
             lost = list(self._queue)
             self._done(lost, [None] * len(lost))
-            log.error("%d questions were not logged: the database stayed unavailable (%s)",
+            log.error("Gave up on %d query log writes: the database stayed unavailable (%s)",
                       len(lost), self._failing or "writes did not finish in time")  # fmt: skip
