@@ -16,6 +16,7 @@ from bot.engines import open_engines
 from bot.guild_config import GuildConfigs
 from bot.index import load_engine
 from bot.replies import NO_MENTIONS
+from bot.retries import http_trace
 from bot.service import AskService
 from bot.storage import Storage
 from retrieval import SearchEngine
@@ -66,6 +67,7 @@ class DocqaBot(commands.Bot):
             intents=discord.Intents.default(),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
+            http_trace=http_trace(),  # counts server errors for replies' one retry
             **options,
         )
         self.settings = settings
