@@ -33,14 +33,27 @@ def highlight(text: str, span: Span, tokens: Sequence[Token], terms: frozenset[s
     """``text[span]`` with tokens whose term is in ``terms`` in bold; other Markdown escaped."""
     out: list[str] = []
     pos = span.start
-    for token in tokens:
-        if token.term not in terms or token.start < pos or token.end > span.end:
-            continue
-        out.append(escape_markdown(text[pos : token.start]))
-        out.append(f"**{escape_markdown(text[token.start : token.end])}**")
-        pos = token.end
+    for run in _bold_runs(span, tokens, terms):
+        out.append(escape_markdown(text[pos : run.start]))
+        out.append(f"**{escape_markdown(text[run.start : run.end])}**")
+        pos = run.end
     out.append(escape_markdown(text[pos : span.end]))
     return "".join(out)
+
+
+def _bold_runs(span: Span, tokens: Sequence[Token], terms: frozenset[str]) -> list[Span]:
+    """The stretches to bold: matching tokens inside ``span``, touching ones merged, because
+    Discord reads ``**$5****million**`` as a bold "$5**" followed by "million**"."""
+    runs: list[Span] = []
+    for token in tokens:
+        end = runs[-1].end if runs else span.start
+        if token.term not in terms or token.start < end or token.end > span.end:
+            continue
+        if runs and token.start == end:
+            runs[-1] = Span(runs[-1].start, token.end)
+        else:
+            runs.append(Span(token.start, token.end))
+    return runs
 
 
 @dataclass(frozen=True, slots=True)
