@@ -23,6 +23,12 @@ FIELDS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path, monkeypatch) -> None:
+    # The CLI caches its index beside DOCQA_DB_PATH; keep test runs out of the work tree.
+    monkeypatch.setenv("DOCQA_DB_PATH", str(tmp_path / "docqa.db"))
+
+
 def test_search_prints_numbered_cited_excerpts(capsys) -> None:
     assert main(["search", "Who founded Nosotek?", "--k", "3"]) == 0
     out = capsys.readouterr().out
