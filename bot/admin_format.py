@@ -51,14 +51,14 @@ def stats_embed(stats: GuildStats, titles: Mapping[str, str]) -> discord.Embed:
     totals = stats.totals
     share = stats.answered_share
     summary = (
-        f"**{totals.questions}** questions from **{totals.askers}** members since "
+        f"**{_n(totals.questions, 'question')}** from **{_n(totals.askers, 'member')}** since "
         f"{discord.utils.format_dt(stats.since, 'D')}\n"
         f"Answered **{totals.answered}** ({'–' if share is None else f'{share:.0%}'}), "
         f"abstained **{stats.abstained}**\n"
         f"Latency p50 **{_ms(stats.p50_ms)}**, p95 **{_ms(stats.p95_ms)}**\n"
         f"Feedback 👍 **{totals.upvotes}** 👎 **{totals.downvotes}**"
     )
-    embed = discord.Embed(title=f"docqa: the last {stats.days} days", colour=COLOUR)
+    embed = discord.Embed(title=f"docqa: the last {_n(stats.days, 'day')}", colour=COLOUR)
     embed.description = trim(summary, MAX_DESCRIPTION)
     embed.add_field(name="Most asked", value=_tallies(stats.top_questions), inline=False)
     embed.add_field(

@@ -86,7 +86,7 @@ async def test_the_command_replies_privately_with_embed_and_chart(
     assert reply.file_bytes.startswith(PNG_SIGNATURE)
     (embed,) = reply.embeds
     assert embed.image.url == f"attachment://{CHART_NAME}"
-    assert "**4** questions from **3** members" in (embed.description or "")
+    assert "**4 questions** from **3 members**" in (embed.description or "")
     assert "Answered **2** (50%), abstained **2**" in (embed.description or "")
     assert "p50 **20 ms**, p95 **40 ms**" in (embed.description or "")
     assert "👍 **2** 👎 **2**" in (embed.description or "")
