@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
@@ -44,6 +45,7 @@ _PASSING = (
     "SQLITE_CANTOPEN",
 )  # fmt: skip
 _CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class StorageError(Exception):
@@ -75,6 +77,12 @@ def _passing_errors() -> Iterator[None]:
         if _error_name(exc).startswith(_PASSING):
             raise StorageUnavailableError(str(exc)) from exc
         raise
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can hold as UTF-8: lone surrogates, which JSON can carry ("\\ud83d") and
+    Python keeps, become U+FFFD; before, the whole row failed to encode and was lost."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
@@ -442,15 +450,15 @@ _INSERT_HIT = (
 def _query_values(entry: QueryLog) -> tuple[Any, ...]:
     return (
         entry.query_id, utc_iso(entry.created_at), entry.guild_id, entry.channel_id,
-        entry.user_id, entry.source, entry.question, entry.k, int(entry.answered),
+        entry.user_id, entry.source, _storable(entry.question), entry.k, int(entry.answered),
         entry.latency_ms, len(entry.hits), entry.top_score,
     )  # fmt: skip
 
 
 def _hit_values(query_id: int | None, entry: QueryLog) -> list[tuple[Any, ...]]:
     return [
-        (query_id, h.rank, h.doc, h.chunk_start, h.chunk_end, h.excerpt_start, h.excerpt_end,
-         h.score) for h in entry.hits
+        (query_id, h.rank, _storable(h.doc), h.chunk_start, h.chunk_end, h.excerpt_start,
+         h.excerpt_end, h.score) for h in entry.hits
     ]  # fmt: skip
 
 
