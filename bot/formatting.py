@@ -12,10 +12,10 @@ import textwrap
 from collections.abc import Iterable, Sequence
 
 import discord
-from discord.utils import escape_markdown, escape_mentions
+from discord.utils import escape_mentions
 
 from bot.textfit import ELLIPSIS, trim
-from retrieval import Document, Hit, SearchResult
+from retrieval import Document, Hit, SearchResult, escape_markdown
 
 __all__ = [
     "ELLIPSIS",
@@ -59,7 +59,12 @@ NOTHING = "Nothing in them matches it; try asking with other words."
 
 
 def safe(text: str) -> str:
-    """User or document text made inert for Markdown: no formatting, no mention syntax."""
+    """User or document text made inert for Markdown: no formatting, no mention syntax.
+
+    The escaper is retrieval's (the one highlighting uses), not discord.py's: that one
+    escapes a masked link's first ``[`` only, with everything up to the text's last ``)``
+    inside its match, so ``[a](x) **b** [c](https://evil)`` kept the bold and a live link.
+    """
     return escape_mentions(escape_markdown(text))
 
 
@@ -68,8 +73,10 @@ def content(text: str) -> str:
     return trim(escape_mentions(text), MAX_CONTENT)
 
 
-def citation_label(hit: Hit) -> str:
-    return f"[{hit.rank}] {hit.citation.title} — ¶{hit.citation.paragraph}"
+def citation_label(hit: Hit, *, markdown: bool = False) -> str:
+    """``[rank] title — ¶paragraph``; with ``markdown``, the title made inert (see :func:`safe`)."""
+    title = safe(hit.citation.title) if markdown else hit.citation.title
+    return f"[{hit.rank}] {title} — ¶{hit.citation.paragraph}"
 
 
 def page_count(hits: int) -> int:
@@ -112,7 +119,7 @@ def answer_embed(result: SearchResult, page: int = 1) -> discord.Embed:
     if pages > 1:
         footer += f" · page {page} of {pages}"
     embed.set_footer(text=trim(escape_mentions(footer), MAX_FOOTER // 2))
-    names = [trim(safe(citation_label(hit)), MAX_FIELD_NAME) for hit in shown]
+    names = [trim(citation_label(hit, markdown=True), MAX_FIELD_NAME) for hit in shown]
     share = max((MAX_TOTAL - len(embed) - sum(map(len, names))) // max(len(shown), 1), 16)
     for name, hit in zip(names, shown, strict=True):
         value = escape_mentions(hit.excerpt.highlighted)
@@ -124,7 +131,7 @@ def passage_embed(hit: Hit) -> discord.Embed:
     """The whole passage behind a hit, with its full citation."""
     cite = hit.citation
     embed = discord.Embed(
-        title=trim(safe(citation_label(hit)), MAX_TITLE),
+        title=trim(citation_label(hit, markdown=True), MAX_TITLE),
         description=trim(safe(hit.chunk.text), MAX_DESCRIPTION),
         colour=discord.Colour.blurple(),
     )

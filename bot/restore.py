@@ -6,10 +6,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 
-from discord.utils import escape_markdown
-
 from bot.records import HitRow
-from retrieval import Chunk, Citation, Excerpt, Hit, SearchEngine, SearchResult
+from retrieval import Chunk, Citation, Excerpt, Hit, SearchEngine, SearchResult, escape_markdown
 
 __all__ = ["hit_rows", "rebuild_hits"]
 

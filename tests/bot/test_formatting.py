@@ -27,7 +27,17 @@ from bot.formatting import (
     passage_embed,
     trim,
 )
-from retrieval import Chunk, Citation, Document, Excerpt, Hit, SearchEngine, SearchResult, Span
+from retrieval import (
+    Chunk,
+    Citation,
+    Document,
+    Excerpt,
+    Hit,
+    SearchEngine,
+    SearchResult,
+    Span,
+    escape_markdown,
+)
 
 PINGS = re.compile(r"@(everyone|here)|<@[!&]?\d{17,20}>")
 HOSTILE = ["@everyone", "@here", "<@123>", "<@123456789012345678>", "<@&123456789012345678>",
@@ -132,7 +142,7 @@ def test_answer_embed_numbers_citations_and_names_documents(engine: SearchEngine
     result = engine.search("How many North Koreans have mobile phones?", 5)
     embed = answer_embed(result)
     first = result.hits[0]
-    assert embed.fields[0].name == f"[1] {discord.utils.escape_markdown(first.citation.title)}" \
+    assert embed.fields[0].name == f"[1] {escape_markdown(first.citation.title)}" \
         f" — ¶{first.citation.paragraph}"  # fmt: skip
     assert "**" in (embed.fields[0].value or "")  # query terms highlighted
     assert first.citation.title in (embed.footer.text or "")
