@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,9 @@ from typing import Any
 import pytest
 from discord_emulator import Emulator
 
-__all__ = ["ask_by_mention", "problems", "rows", "write_lock_held"]
+__all__ = ["MASKED_LINK", "ask_by_mention", "problems", "rendered", "rows", "write_lock_held"]
+
+MASKED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*\]\(")  # [text](url) with a live "["
 
 
 async def ask_by_mention(emu: Emulator, question: str, **send: Any) -> tuple[int, dict[str, Any]]:
@@ -47,3 +50,35 @@ def write_lock_held(db_path: Path) -> Iterator[None]:
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def rendered(markdown: str) -> tuple[str, list[tuple[int, int]]]:
+    """How Discord shows ``markdown`` built by the highlighter: the literal text, and the
+    bold runs as spans of it. Fails on markup the highlighter must never leave live."""
+    text: list[str] = []
+    runs: list[tuple[int, int]] = []
+    bold_from: int | None = None
+    i = 0
+    while i < len(markdown):
+        char = markdown[i]
+        if char == "\\":
+            assert i + 1 < len(markdown), f"a lone trailing backslash in {markdown!r}"
+            text.append(markdown[i + 1])
+            i += 2
+        elif markdown.startswith("**", i):
+            assert not markdown.startswith("*", i + 2), f"'***' or '****' in {markdown!r}"
+            if bold_from is None:
+                bold_from = len(text)
+            else:
+                assert len(text) > bold_from, f"an empty bold run in {markdown!r}"
+                runs.append((bold_from, len(text)))
+                bold_from = None
+            i += 2
+        else:
+            assert char not in "*_~`|[]", f"live {char!r} at {i} in {markdown!r}"
+            at_line_start = i == 0 or markdown[i - 1] == "\n"
+            assert not (at_line_start and char in ">#-"), f"live {char!r} in {markdown!r}"
+            text.append(char)
+            i += 1
+    assert bold_from is None, f"an unclosed bold run in {markdown!r}"
+    return "".join(text), runs

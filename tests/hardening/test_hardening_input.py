@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from hardening_support import MASKED_LINK, rendered
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -71,38 +72,6 @@ def test_chunks_are_exact_slices_of_the_indexable_text(text: str) -> None:
         assert any(r.start <= chunk.start < chunk.end <= r.end for r in regions)
 
 
-def rendered(markdown: str) -> tuple[str, list[tuple[int, int]]]:
-    """How Discord shows ``markdown`` built by the highlighter: the literal text, and the
-    bold runs as spans of it. Fails on markup the highlighter must never leave live."""
-    text: list[str] = []
-    runs: list[tuple[int, int]] = []
-    bold_from: int | None = None
-    i = 0
-    while i < len(markdown):
-        char = markdown[i]
-        if char == "\\":
-            assert i + 1 < len(markdown), f"a lone trailing backslash in {markdown!r}"
-            text.append(markdown[i + 1])
-            i += 2
-        elif markdown.startswith("**", i):
-            assert not markdown.startswith("*", i + 2), f"'***' or '****' in {markdown!r}"
-            if bold_from is None:
-                bold_from = len(text)
-            else:
-                assert len(text) > bold_from, f"an empty bold run in {markdown!r}"
-                runs.append((bold_from, len(text)))
-                bold_from = None
-            i += 2
-        else:
-            assert char not in "*_~`|[]", f"live {char!r} at {i} in {markdown!r}"
-            at_line_start = i == 0 or markdown[i - 1] == "\n"
-            assert not (at_line_start and char in ">#-"), f"live {char!r} in {markdown!r}"
-            text.append(char)
-            i += 1
-    assert bold_from is None, f"an unclosed bold run in {markdown!r}"
-    return "".join(text), runs
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(docs=st.lists(TEXT, min_size=1, max_size=3), question=QUESTION)
 @example(docs=["The dam cost $5million."], question="$5 million dam")  # was **$5****million**
@@ -137,10 +106,18 @@ def assert_within_limits(embed: object) -> None:
         assert 0 < len(field["value"]) <= MAX_FIELD_VALUE
     assert len(embed) <= MAX_TOTAL  # type: ignore[arg-type]
     assert not PINGS.search(str(data))
+    rendered_texts = [data.get("title", ""), data.get("description", "")]  # not the footer's
+    for text in rendered_texts + [field["name"] for field in data.get("fields", [])]:
+        assert not MASKED_LINK.search(text), text
 
 
 @FAST
 @given(docs=st.lists(TEXT, min_size=1, max_size=3), question=QUESTION, title=TEXT)
+@example(  # discord.py's escape_markdown left the second link (and the bold) live
+    docs=["The river [a](https://a.example) or **b** [c](https://evil.example) floods."],
+    question="[who](https://a.example) **floods** [the river](https://evil.example)?",
+    title="[t](https://a.example) **T** [u](https://evil.example)",
+)
 def test_every_message_from_a_real_search_is_within_limits(
     docs: list[str], question: str, title: str
 ) -> None:
