@@ -34,6 +34,10 @@ RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
 )
 _UNSAFE = re.compile(r"[^\w.()-]+")  # \w is Unicode-aware: letters and digits of any script
+# Controls, format characters (a right-to-left override, zero-width spaces), private use,
+# unassigned, line and paragraph separators: nothing a file name needs, all good for spoofing.
+_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cn", "Zl", "Zp"})
+_CJK = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO"})
 
 
 class LibraryError(Exception):
@@ -54,15 +58,24 @@ class UnknownDocumentError(LibraryError):
 
 def clean_name(raw: str, seed_names: Iterable[str] = ()) -> str:
     """A safe file name for ``raw``, or :class:`UploadRefusedError` saying why there is none."""
-    name = unicodedata.normalize("NFC", raw).strip()
+    # NFKC folds compatibility forms ("／", full-width letters, ligatures) into what they look
+    # like, so a full-width slash is a slash and "ｎｏｔｅｓ.ｔｘｔ" is simply notes.txt.
+    name = unicodedata.normalize("NFKC", raw).strip()
     if "/" in name or "\\" in name or name in ("", ".", ".."):
         raise UploadRefusedError(f"{raw!r} is a path; upload a plain .txt or .md file name")
     if name.startswith("."):
         raise UploadRefusedError(f"{raw!r} is a hidden file name; rename it without the dot")
+    if any(unicodedata.category(char) in _INVISIBLE for char in name):
+        raise UploadRefusedError(f"{raw!r} has invisible or control characters; rename the file")
     name = _UNSAFE.sub("_", name).strip("._ ") or "_"
     stem, dot, suffix = name.rpartition(".")
     if not dot or f".{suffix.lower()}" not in SUFFIXES:
         raise UploadRefusedError(f"{raw!r} is not a .txt or .md file")
+    if len(scripts := _scripts(stem)) > 1:
+        raise UploadRefusedError(
+            f"{raw!r} mixes alphabets ({' and '.join(scripts)}), so it could pass for another "
+            "name; rename it in one alphabet"
+        )
     if stem.split(".")[0].casefold() in RESERVED:
         raise UploadRefusedError(f"{raw!r} is a reserved device name; rename the file")
     if len(name) > MAX_NAME:
@@ -70,6 +83,13 @@ def clean_name(raw: str, seed_names: Iterable[str] = ()) -> str:
     if name.casefold() in {seed.casefold() for seed in seed_names}:
         raise UploadRefusedError(f"{name!r} is the name of a built-in document; rename the file")
     return name
+
+
+def _scripts(text: str) -> list[str]:
+    """The alphabets of ``text``'s letters (Unicode name prefixes: LATIN, CYRILLIC, ...),
+    leaving out the Chinese, Japanese and Korean ones, which are written mixed with Latin."""
+    found = {unicodedata.name(char, "?").split()[0] for char in text if char.isalpha()}
+    return sorted(script.title() for script in found - _CJK)
 
 
 def check_size(size: int, max_bytes: int) -> None:
