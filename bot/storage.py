@@ -161,6 +161,8 @@ class Storage:
         await self._db.execute("PRAGMA journal_mode = WAL")
         await self._db.execute("PRAGMA foreign_keys = ON")
         await self._db.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows are overwritten, not left in free pages: forgetting someone is for real.
+        await self._db.execute("PRAGMA secure_delete = ON")
         await self.migrate()
 
     async def _follow_file(self) -> None:
@@ -199,7 +201,7 @@ class Storage:
         return len(MIGRATIONS)
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self, *, deleting: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write:
             with _passing_errors():
                 await self._follow_file()
@@ -210,12 +212,20 @@ class Storage:
                 except BaseException:
                     await self._rollback()
                     raise
+            if deleting:
+                await self._scrub()
 
     async def _rollback(self) -> None:
         # SQLite may have rolled back already (e.g. on a full disk); that is not a new error.
         with contextlib.suppress(sqlite3.Error, ValueError):
             if self._db.in_transaction:
                 await self._db.execute("ROLLBACK")
+
+    async def _scrub(self) -> None:
+        """After a deletion, copy the WAL into the database and empty it: the WAL still holds
+        the pages as they were, deleted rows and all (``secure_delete`` clears the database)."""
+        with contextlib.suppress(sqlite3.Error):
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def _count(self, sql: str, params: Iterable[Any]) -> int:
         rows = await self._db.execute_fetchall(sql, tuple(params))
@@ -279,12 +289,12 @@ class Storage:
     async def purge_older_than(self, days: int, now: datetime | None = None) -> RowCounts:
         """Delete questions logged more than ``days`` days ago, with their hits and votes."""
         cutoff = utc_iso((now or utc_now()) - timedelta(days=days))
-        async with self._transaction():
+        async with self._transaction(deleting=True):
             return await self._delete_queries("created_at < ?", cutoff)
 
     async def delete_user(self, user_id: int) -> RowCounts:
         """Delete everything logged about one user: their questions and their votes."""
-        async with self._transaction() as db:
+        async with self._transaction(deleting=True) as db:
             votes = await self._count("SELECT count(*) FROM feedback WHERE user_id = ?", [user_id])
             await db.execute("DELETE FROM feedback WHERE user_id = ?", (user_id,))
             counts = await self._delete_queries("user_id = ?", user_id)
@@ -382,7 +392,7 @@ class Storage:
     async def delete_user_in_guild(self, user_id: int, guild_id: int) -> RowCounts:
         """Delete what one member left in one guild: their questions there and their votes."""
         in_guild = "query_id IN (SELECT id FROM queries WHERE guild_id = ?)"
-        async with self._transaction() as db:
+        async with self._transaction(deleting=True) as db:
             votes = await self._count(
                 f"SELECT count(*) FROM feedback WHERE user_id = ? AND {in_guild}",
                 [user_id, guild_id],
