@@ -28,6 +28,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PERMISSION = "manage_guild"
+_PERMISSION_VALUES = range(2**53)
 
 
 class Services(Protocol):
@@ -46,8 +47,17 @@ class Services(Protocol):
 
 
 def is_moderator(interaction: discord.Interaction[Any]) -> bool:
-    """Manage Server in this guild, as Discord resolved it for this interaction."""
-    return interaction.guild_id is not None and interaction.permissions.manage_guild
+    """Manage Server in this guild, as Discord resolved it for this interaction.
+
+    Discord's permission bit sets are unsigned and fit in 53 bits; any other value is no
+    resolution of Discord's, and a negative one would read as every bit set.
+    """
+    value = interaction.permissions.value
+    return (
+        interaction.guild_id is not None
+        and value in _PERMISSION_VALUES
+        and (interaction.permissions.manage_guild)
+    )
 
 
 def require_moderator(interaction: discord.Interaction[Any]) -> None:
