@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -25,6 +26,7 @@ __all__ = ["EXTENSIONS", "DocqaBot", "use_endpoints"]
 
 log = logging.getLogger(__name__)
 
+USER_EVENTS = ("INTERACTION_CREATE", "MESSAGE_CREATE")  # gateway events users cause
 EXTENSIONS = (
     "bot.cogs.errors",
     "bot.cogs.ask",
@@ -45,6 +47,29 @@ def use_endpoints(settings: Settings) -> None:
     """
     Route.BASE = settings.discord_api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def _drop_unreadable(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """Make one unreadable question or click cost that event, not the connection.
+
+    discord.py parses gateway events outside any error handler: a payload it cannot read
+    (say, an interaction whose permissions field is not a number) raises through its
+    connection loop, which stops, and the bot answers nothing more. For the events users
+    cause, the event is logged in one line and dropped instead.
+    """
+    for event in USER_EVENTS:
+        parsers[event] = _dropping_errors(event, parsers[event])
+
+
+def _dropping_errors(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    def guarded(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as error:
+            event_id = data.get("id") if isinstance(data, dict) else None
+            log.error("Dropped an unreadable %s event (id %s): %r", event, event_id, error)
+
+    return guarded
 
 
 class DocqaBot(commands.Bot):
@@ -75,6 +100,7 @@ class DocqaBot(commands.Bot):
         self.sync_global = sync_global
         self._engine = engine
         self._service: AskService | None = None
+        _drop_unreadable(self._connection.parsers)
 
     @property
     def service(self) -> AskService:
