@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.replies import Reply, reply_to, send
+from bot.storage import StorageUnavailableError
 from retrieval import RetrievalError
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ __all__ = ["ErrorsCog", "is_expected", "report", "report_to_message", "user_mess
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Sorry, something went wrong on my side; the error has been logged."
+UNAVAILABLE = "The database can't take that right now; please try again in a minute."
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -48,6 +50,8 @@ def user_message(error: BaseException) -> str:
     error = _unwrap(error)
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"You're asking quickly: try again in {math.ceil(error.retry_after)} s."
+    if isinstance(error, StorageUnavailableError):
+        return UNAVAILABLE
     if is_expected(error):
         return _sentence(str(error))
     return UNEXPECTED
@@ -56,6 +60,9 @@ def user_message(error: BaseException) -> str:
 def _log(error: BaseException, where: str, user_id: int) -> None:
     if is_expected(error):
         log.info("Refused %s for user %s: %s", where, user_id, error)
+    elif isinstance(original := _unwrap(error), StorageUnavailableError):  # a fault, not a bug
+        log.warning("Could not run %s for user %s: the database is unavailable (%s)",
+                    where, user_id, original)  # fmt: skip
     else:
         log.error("Error in %s", where, exc_info=_unwrap(error))
 
