@@ -242,3 +242,25 @@ async def test_shutdown_in_an_outage_gives_up_after_the_drain_timeout(
     assert warning.startswith("Cannot write the query log (attempt to write a readonly database)")
     assert error == ("Gave up on 1 query log writes: the database stayed unavailable "
                      "(attempt to write a readonly database)")  # fmt: skip
+
+
+async def test_a_vote_while_the_database_is_read_only_gets_a_clear_answer(
+    emu: Emulator, live: DocqaBot, storage: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        handle = await emu.send_slash("ask", {"question": QUESTION})
+        answer = await handle.wait_response()
+        await logged(storage, handle.id)
+        await on_the_bots_connection(storage, "PRAGMA query_only = ON")
+        vote = await emu.click_button(answer, f"docqa:vote:{handle.id}:up")
+        said = (await vote.wait_response())["content"]
+        await on_the_bots_connection(storage, "PRAGMA query_only = OFF")
+        again = await emu.click_button(answer, f"docqa:vote:{handle.id}:up")
+        thanks = (await again.wait_response())["content"]
+    assert said == "The database can't take that right now; please try again in a minute."
+    assert thanks == "Thanks: your 👍 is recorded."
+    assert the_one_line(caplog) == (
+        f"Could not run component docqa:vote:{handle.id}:up for user {emu.default_user.id}: "
+        "the database is unavailable (attempt to write a readonly database)"
+    )
+    emu.assert_clean()
