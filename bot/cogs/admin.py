@@ -21,6 +21,7 @@ from bot.client import DocqaBot
 from bot.cogs.admin_config import ConfigCommands
 from bot.cogs.admin_docs import DocsCommands
 from bot.export import ExportFormat, encode, shorter_window
+from bot.formatting import safe
 from bot.moderation import Services, attachment, guild_id_of, require_moderator, send_file
 from bot.replies import Reply, send
 from bot.stats import collect, window_start
@@ -106,7 +107,9 @@ class AdminCog(commands.Cog):
         await self.bot.service.drain()  # their latest question may still be on its way
         counts = await self.bot.storage.delete_user_in_guild(user.id, guild_id)
         log.info("Forgot user %s in guild %s: %s", user.id, guild_id, counts)
-        await send(interaction, Reply(deleted_text(user.mention, counts), ephemeral=True))
+        # By name: a mention in a reply renders as raw text once mentions are neutralised.
+        who = f"{safe(user.display_name)} ({user.id})"
+        await send(interaction, Reply(deleted_text(who, counts), ephemeral=True))
 
 
 def _too_large(days: int, size: int, limit: int) -> str:

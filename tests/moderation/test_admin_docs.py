@@ -181,7 +181,7 @@ EVERY_COMMAND = [
     ("stats", {}),
     ("reindex", {}),
     ("export", {"days": 30, "fmt": "jsonl"}),
-    ("forget", {"user": SimpleNamespace(id=1, mention="<@1>")}),
+    ("forget", {"user": SimpleNamespace(id=1, mention="<@1>", display_name="ann")}),
     ("docs add", {"file": FakeAttachment("notes.md", NOTES)}),
     ("docs remove", {"name": "notes.md"}),
     ("docs list", {}),

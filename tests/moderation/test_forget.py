@@ -15,7 +15,7 @@ from bot.records import RowCounts
 from bot.service import Origin
 from bot.storage import Storage
 
-USER = SimpleNamespace(id=1, mention="<@1>")
+USER = SimpleNamespace(id=1, mention="<@1>", display_name="ann_b")
 
 
 def votes(db_path: Path) -> list[tuple[int, int, int]]:
@@ -43,7 +43,7 @@ async def test_the_moderator_command_reports_the_counts(
     reply = interaction.only
     assert reply.ephemeral
     assert reply.content == (
-        "Deleted everything logged about <@1>: 2 questions, 3 cited passages and 4 votes."
+        "Deleted everything logged about ann\\_b (1): 2 questions, 3 cited passages and 4 votes."
     )
     assert reply.allowed_mentions is not None
     assert reply.allowed_mentions.users is False  # the mention pings nobody
@@ -58,9 +58,9 @@ async def test_forgetting_someone_with_no_rows(
     await invoke(
         AdminCog(services).docqa.get_command("forget"),  # type: ignore[arg-type]
         interaction,
-        user=SimpleNamespace(id=424242, mention="<@424242>"),
+        user=SimpleNamespace(id=424242, mention="<@424242>", display_name="zed"),
     )
-    assert interaction.only.content == "Nothing was logged about <@424242>; no rows deleted."
+    assert interaction.only.content == "Nothing was logged about zed (424242); no rows deleted."
     assert count_rows(db_path) == before
 
 
