@@ -1,0 +1,53 @@
+"""Readers for binary and markup-heavy document formats (PDF, DOCX, HTML).
+
+Each reader turns a file's bytes into :class:`ExtractedText`: the text that character offsets and
+citations index, an optional title found in the file, how the text's structure is marked up, and
+where each page starts. Plain text, Markdown and reStructuredText are read by the document loader
+itself, exactly as decoded, so their offsets index the file.
+
+``READERS`` maps a lower-case file suffix to its reader. A reader raises :class:`ExtractionError`
+with a one-line reason (encrypted, damaged, no text layer, unpacks beyond a bound) and never
+returns a partial document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["READERS", "ExtractedText", "ExtractionError", "Markup", "Reader"]
+
+Markup = Literal["plain", "markdown", "rst"]
+
+
+class ExtractionError(ValueError):
+    """A file that cannot be turned into text; the message is one line naming the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedText:
+    """A document's text as extracted once, at indexing.
+
+    ``page_starts[i]`` is the offset into ``text`` where page ``i + 1`` begins (so it starts with
+    0); it is empty for formats without pages. ``title`` is ``None`` when the file names none.
+    """
+
+    text: str
+    title: str | None = None
+    markup: Markup = "plain"
+    page_starts: tuple[int, ...] = ()
+
+    def page_of(self, offset: int) -> int | None:
+        """1-based page holding ``offset``, or ``None`` for an unpaged document."""
+        page = None
+        for number, start in enumerate(self.page_starts, start=1):
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+Reader = Callable[[bytes], ExtractedText]
+
+READERS: Mapping[str, Reader] = {}
