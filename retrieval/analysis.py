@@ -11,9 +11,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 __all__ = ["Analyzer", "Token"]
 
@@ -42,9 +42,17 @@ _NUMBER_WORDS = (
     *("half", "quarter", "third"),
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
-# NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
+
+
+def _word_list(name: str) -> frozenset[str]:
+    """A word list shipped in ``retrieval/data``: one word a line, ``#`` starts a comment."""
+    text = resources.files("retrieval").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if (w := line.strip()) and w[0] != "#")
+
+
+# NLTK's English list: short enough to keep content words like "system" or "million".
 # Extended with the pronoun "us" (so that "US" the acronym stands out) and modals it lacks.
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"us", "would", "could", "also"}
+STOPWORDS = _word_list("stopwords_en.txt") | {"us", "would", "could", "also"}
 
 
 @dataclass(frozen=True, slots=True)
