@@ -1,0 +1,114 @@
+"""Two sharded bots side by side: shards 0 and 1 of 4 in one, 2 and 3 in the other.
+
+Eight servers, guild n on shard n % 4, so each bot holds four. Each bot has its own SQLite
+query log (the shared PostgreSQL log comes later). Every ``/ask`` must be answered exactly
+once (a second response is an emulator violation) and logged exactly once, in the log of the
+bot holding the server's shard; a server setting changed through that bot applies to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from discord_emulator import (
+    Emulator,
+    GuildSpec,
+    InteractionHandle,
+    running_client,
+    shard_of,
+    spread_guild_ids,
+)
+from e2e.harness import MODERATOR, TIMEOUT, TOKEN, bot_settings, dev_questions
+
+from bot.client import DocqaBot, make_bot
+from bot.storage import Storage
+from retrieval import SearchEngine
+
+SHARDS = 4
+HALVES = ((0, 1), (2, 3))
+ASKS = 48  # six per server
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """Eight servers spread over four shards (overrides the two-server emulator)."""
+    specs = [GuildSpec(f"Server {n}", id=gid) for n, gid in enumerate(spread_guild_ids(8, SHARDS))]
+    async with Emulator(specs, token=TOKEN) as emulator:
+        yield emulator
+
+
+async def no_pause(shard_id: int | None, *, initial: bool = False) -> None:
+    """Instead of discord.py's 5 s between IDENTIFYs: the emulator has no identify limit."""
+
+
+@contextlib.asynccontextmanager
+async def sharded_bot(
+    emu: Emulator, folder: Path, shard_ids: tuple[int, ...], engine: SearchEngine
+) -> AsyncIterator[DocqaBot]:
+    folder.mkdir()
+    settings = bot_settings(folder / "docqa.db", emu, shard_count=SHARDS, shard_ids=shard_ids)
+    async with await Storage.open(settings.db_path) as storage:
+        bot = make_bot(settings, storage, engine=engine, guild_ready_timeout=0.05)
+        bot.before_identify_hook = no_pause  # type: ignore[method-assign]
+        async with running_client(emu, bot, token=TOKEN):
+            yield bot
+
+
+async def ask_everywhere(emu: Emulator) -> list[InteractionHandle]:
+    askers = [emu.make_user(f"asker-{n}") for n in range(6)]
+    texts, guilds = dev_questions(), emu.guilds
+    handles = []
+    for n in range(ASKS):
+        guild = guilds[n % len(guilds)]
+        question = {"question": texts[n % len(texts)]}
+        handles.append(await emu.send_slash("ask", question, user=askers[n % 6], guild_id=guild.id))
+        await asyncio.sleep(0.005)
+    return handles
+
+
+async def configure(emu: Emulator, guild_id: int, default_k: int) -> None:
+    handle = await emu.send_slash(
+        "docqa config set", {"default_k": default_k}, guild_id=guild_id, permissions=MODERATOR
+    )
+    await handle.wait_response()
+
+
+async def logged_ids(db_path: Path, handles: list[InteractionHandle]) -> dict[int, int]:
+    """Question id -> k, for the handles' questions this log holds."""
+    async with await Storage.open(db_path) as storage:
+        rows = [await storage.get_query(handle.id) for handle in handles]
+    return {row.id: row.k for row in rows if row is not None}
+
+
+async def test_two_sharded_bots_answer_each_server_once(
+    emu: Emulator, tmp_path: Path, seed_engine: SearchEngine
+) -> None:
+    low_guild, high_guild = emu.guilds[1], emu.guilds[2]  # shards 1 and 2
+    async with asyncio.timeout(3 * TIMEOUT):
+        async with (
+            sharded_bot(emu, tmp_path / "low", HALVES[0], seed_engine) as low,
+            sharded_bot(emu, tmp_path / "high", HALVES[1], seed_engine) as high,
+        ):
+            held = ({g.id for g in low.guilds}, {g.id for g in high.guilds})
+            await configure(emu, low_guild.id, 2)
+            await configure(emu, high_guild.id, 3)
+            handles = await ask_everywhere(emu)
+            answers = await asyncio.gather(*(h.wait_response(TIMEOUT) for h in handles))
+        logs = [await logged_ids(tmp_path / half / "docqa.db", handles) for half in ("low", "high")]
+    shard_holder = {g.id: 0 if shard_of(g.id, SHARDS) in HALVES[0] else 1 for g in emu.guilds}
+    assert held == tuple({g for g, half in shard_holder.items() if half == h} for h in (0, 1))
+    assert all(len(answer["embeds"]) == 1 for answer in answers)  # answers, not error lines
+    for handle in handles:
+        assert handle.guild_id is not None
+        holder = shard_holder[handle.guild_id]
+        assert handle.id in logs[holder], f"question in {handle.guild_id} not logged by its bot"
+        assert handle.id not in logs[1 - holder], f"question in {handle.guild_id} logged twice"
+    ks = {h.guild_id: logs[shard_holder[h.guild_id]][h.id] for h in handles if h.guild_id}
+    assert ks[low_guild.id] == 2
+    assert ks[high_guild.id] == 3
+    assert {ks[g.id] for g in emu.guilds if g not in (low_guild, high_guild)} == {5}
+    emu.assert_clean()  # every interaction acknowledged in time and answered exactly once
