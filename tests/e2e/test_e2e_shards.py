@@ -1,9 +1,10 @@
 """Two sharded bots side by side: shards 0 and 1 of 4 in one, 2 and 3 in the other.
 
-Eight servers, guild n on shard n % 4, so each bot holds four. Each bot has its own SQLite
-query log (the shared PostgreSQL log comes later). Every ``/ask`` must be answered exactly
-once (a second response is an emulator violation) and logged exactly once, in the log of the
-bot holding the server's shard; a server setting changed through that bot applies to it.
+Eight servers, guild n on shard n % 4 (and n % 2 of 2 shards), so each bot holds four. Each
+bot has its own SQLite query log (the shared PostgreSQL log comes later). Every ``/ask`` must
+be answered exactly once (a second response is an emulator violation) and logged exactly
+once, in the log of the bot holding the server's shard; a server setting changed through that
+bot applies to it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from discord_emulator import (
     shard_of,
     spread_guild_ids,
 )
-from e2e.harness import MODERATOR, TIMEOUT, TOKEN, bot_settings, dev_questions
+from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN, bot_settings, dev_questions
+from e2e.process import bot_process
 
 from bot.client import DocqaBot, make_bot
 from bot.storage import Storage
@@ -112,3 +114,32 @@ async def test_two_sharded_bots_answer_each_server_once(
     assert ks[high_guild.id] == 3
     assert {ks[g.id] for g in emu.guilds if g not in (low_guild, high_guild)} == {5}
     emu.assert_clean()  # every interaction acknowledged in time and answered exactly once
+
+
+@pytest.mark.slow  # two bot processes start side by side
+async def test_two_bot_processes_split_the_servers_by_shard(emu: Emulator, tmp_path: Path) -> None:
+    """``python -m bot`` twice, configured only by DOCQA_SHARD_COUNT=2 and DOCQA_SHARD_IDS."""
+    folders = [tmp_path / "shard-0", tmp_path / "shard-1"]
+    for folder in folders:
+        folder.mkdir()
+    async with asyncio.timeout(4 * TIMEOUT):
+        async with (
+            bot_process(emu, folders[0], TOKEN, DOCQA_SHARD_COUNT="2", DOCQA_SHARD_IDS="0") as zero,
+            bot_process(emu, folders[1], TOKEN, DOCQA_SHARD_COUNT="2", DOCQA_SHARD_IDS="1") as one,
+        ):
+            await emu.wait_for_shards_ready([0, 1], 2, 2 * TIMEOUT)
+            handles = [
+                await emu.send_slash("ask", {"question": QUESTION}, guild_id=guild.id)
+                for guild in emu.guilds
+            ]
+            for handle in handles:
+                await handle.wait_response(TIMEOUT)
+            statuses = [await zero.terminate(), await one.terminate()]
+        logs = [await logged_ids(folder / "docqa.db", handles) for folder in folders]
+    assert statuses == [0, 0], zero.stderr + one.stderr
+    for handle in handles:
+        assert handle.guild_id is not None
+        shard = shard_of(handle.guild_id, 2)
+        assert (handle.id in logs[shard], handle.id in logs[1 - shard]) == (True, False)
+    assert sorted(emu.shard_sessions()) == [[0, 2], [1, 2]]
+    emu.assert_clean()
