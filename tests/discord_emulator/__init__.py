@@ -17,8 +17,9 @@ What a discord.py (2.7.1) client must set to talk to the emulator
 2. ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)``
    (``ws://127.0.0.1:PORT/gateway``). A plain ``discord.Client`` does *not* call
    ``GET /gateway/bot``: it connects straight to ``DEFAULT_GATEWAY``, so setting only the REST
-   base is not enough. (``AutoShardedClient`` does call ``/gateway/bot``, which answers with
-   the emulator's URL.) Resumes use READY's ``resume_gateway_url``, which is the emulator's.
+   base is not enough. (An ``AutoShardedClient`` given no ``shard_count`` calls
+   ``/gateway/bot``, which answers with the emulator's URL; given one, it connects straight
+   to ``DEFAULT_GATEWAY`` too.) Resumes use READY's ``resume_gateway_url``, which is the emulator's.
    After an INVALID_SESSION discord.py falls back to ``DEFAULT_GATEWAY`` again.
 3. Any token: the emulator accepts any non-empty token unless ``Emulator(token=...)`` is given.
 4. Optional, for speed: ``guild_ready_timeout=0.05`` in the client's options, else on_ready

@@ -109,11 +109,6 @@ class Gateway:
         return sum(1 for event in self.events.items if event.kind == kind)
 
     @property
-    def session(self) -> Session | None:
-        """The latest session (the only one unless the bot is sharded)."""
-        return self.sessions.pick()
-
-    @property
     def connected(self) -> bool:
         return any(session.connection is not None for session in self.sessions)
 
