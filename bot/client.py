@@ -165,13 +165,6 @@ def make_bot(
 ) -> DocqaBot:
     """The bot ``settings`` ask for: a plain :class:`DocqaBot` unless shards are configured."""
     shards = settings.shards
-    if not shards.sharded:
-        return DocqaBot(settings, storage, engine=engine, sync_global=sync_global, **options)
-    return ShardedDocqaBot(
-        settings,
-        storage,
-        engine=engine,
-        sync_global=sync_global,
-        **shards.client_options(),
-        **options,
-    )
+    kind = ShardedDocqaBot if shards.sharded else DocqaBot
+    options |= shards.client_options()  # nothing when unsharded
+    return kind(settings, storage, engine=engine, sync_global=sync_global, **options)

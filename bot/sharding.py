@@ -18,15 +18,9 @@ __all__ = [
     "check_shards",
     "parse_shard_count",
     "parse_shard_ids",
-    "shard_of",
 ]
 
 AUTO: Literal["auto"] = "auto"  # DOCQA_SHARD_COUNT=auto: the count Discord recommends
-
-
-def shard_of(guild_id: int, shard_count: int) -> int:
-    """The shard that receives ``guild_id``'s events, in [0, shard_count)."""
-    return (guild_id >> 22) % shard_count
 
 
 def parse_shard_count(value: object) -> object:

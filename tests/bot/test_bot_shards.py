@@ -104,3 +104,19 @@ async def test_automatic_shard_count_asks_discord(settings: Settings, storage: S
     async with make_bot(automatic, storage) as bot:
         assert isinstance(bot, ShardedDocqaBot)
         assert (bot.shard_count, bot.shard_ids) == (None, None)  # GET /gateway/bot decides
+
+
+@pytest.mark.parametrize(
+    ("plan", "line", "options"),
+    [
+        (ShardPlan(None), "unsharded", {}),
+        (ShardPlan(4, (0, 1)), "shards 0, 1 of 4", {"shard_count": 4, "shard_ids": [0, 1]}),
+        (ShardPlan(2), "all shards (2)", {"shard_count": 2}),
+        (ShardPlan(AUTO), "all shards (Discord's count)", {}),
+    ],
+)
+def test_a_plan_names_its_shards_and_options(
+    plan: ShardPlan, line: str, options: dict[str, object]
+) -> None:
+    assert plan.describe() == line
+    assert plan.client_options() == options
