@@ -27,8 +27,9 @@ from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN, bot_settings, dev_q
 from e2e.process import bot_process
 
 from bot.client import DocqaBot, make_bot
+from bot.config import DEFAULT_CORPUS
 from bot.storage import Storage
-from retrieval import SearchEngine
+from retrieval import EngineOptions, SearchEngine, load_or_build
 
 SHARDS = 4
 HALVES = ((0, 1), (2, 3))
@@ -41,6 +42,14 @@ async def emu() -> AsyncIterator[Emulator]:
     specs = [GuildSpec(f"Server {n}", id=gid) for n, gid in enumerate(spread_guild_ids(8, SHARDS))]
     async with Emulator(specs, token=TOKEN) as emulator:
         yield emulator
+
+
+@pytest.fixture(scope="module")
+def seed_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed corpus's index cache, built once: both bot processes load it instead."""
+    folder = tmp_path_factory.mktemp("docqa-index")
+    load_or_build(DEFAULT_CORPUS, EngineOptions(), folder)
+    return folder
 
 
 async def no_pause(shard_id: int | None, *, initial: bool = False) -> None:
@@ -117,11 +126,14 @@ async def test_two_sharded_bots_answer_each_server_once(
 
 
 @pytest.mark.slow  # two bot processes start side by side
-async def test_two_bot_processes_split_the_servers_by_shard(emu: Emulator, tmp_path: Path) -> None:
+async def test_two_bot_processes_split_the_servers_by_shard(
+    emu: Emulator, tmp_path: Path, seed_cache: Path
+) -> None:
     """``python -m bot`` twice, configured only by DOCQA_SHARD_COUNT=2 and DOCQA_SHARD_IDS."""
     folders = [tmp_path / "shard-0", tmp_path / "shard-1"]
     for folder in folders:
         folder.mkdir()
+        (folder / "docqa-index").symlink_to(seed_cache, target_is_directory=True)
     async with asyncio.timeout(4 * TIMEOUT):
         async with (
             bot_process(emu, folders[0], TOKEN, DOCQA_SHARD_COUNT="2", DOCQA_SHARD_IDS="0") as zero,
