@@ -5,32 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from format_samples import (
-    article_html,
-    corrupt_pdf,
-    docx_bomb,
-    encrypted_pdf,
-    lecture_docx,
-    lecture_pdf,
-    navigation_only_html,
-    scanned_pdf,
-)
+import format_samples as samples
 
 from retrieval.formats import READERS, ExtractedText, ExtractionError
 
 GOOD = {
-    "lecture.pdf": (lecture_pdf, "spectrophotometer"),
-    "handout.docx": (lecture_docx, "Bay of Fundy"),
-    "tides.html": (article_html, "sixteen metres"),
-    "tides-copy.htm": (article_html, "sixteen metres"),
+    "lecture.pdf": (samples.lecture_pdf, "spectrophotometer"),
+    "handout.docx": (samples.lecture_docx, "Bay of Fundy"),
+    "tides.html": (samples.article_html, "sixteen metres"),
+    "tides-copy.htm": (samples.article_html, "sixteen metres"),
 }
 BAD = {
-    "encrypted.pdf": (encrypted_pdf, "the PDF is encrypted"),
-    "corrupt.pdf": (corrupt_pdf, "the PDF is damaged"),
-    "scan.pdf": (scanned_pdf, "the PDF has no text layer"),
-    "bomb.docx": (docx_bomb, "the DOCX unpacks to"),
-    "menu.html": (navigation_only_html, "the page has no main content"),
-    "renamed.docx": (lecture_pdf, "the DOCX is damaged or not a DOCX"),
+    "encrypted.pdf": (samples.encrypted_pdf, "the PDF is encrypted"),
+    "corrupt.pdf": (samples.corrupt_pdf, "the PDF is damaged"),
+    "scan.pdf": (samples.scanned_pdf, "the PDF has no text layer"),
+    "bomb.docx": (samples.docx_bomb, "the DOCX unpacks to"),
+    "menu.html": (samples.navigation_only_html, "the page has no main content"),
+    "renamed.docx": (samples.lecture_pdf, "the DOCX is damaged or not a DOCX"),
 }
 
 
