@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -95,6 +96,30 @@ def corrupt_pdf() -> bytes:
     good = lecture_pdf()
     middle = len(good) // 3
     return good[:middle] + bytes(range(256)) * 8 + good[middle + 2048 : len(good) // 2]
+
+
+def drawing_bomb_pdf(operations: int) -> bytes:
+    """One page whose content stream repeats a text-drawing operation ``operations`` times; zlib
+    squeezes it about 300-fold. Written by hand since writers will not emit such a stream."""
+    content = zlib.compress(b"BT /F1 12 Tf 72 700 Td (a) Tj ET\n" * operations, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    size = len(objects) + 1
+    return out + (
+        b"xref\n0 %d\n0000000000 65535 f \n%strailer\n<< /Size %d /Root 1 0 R >>\n"
+        b"startxref\n%d\n%%%%EOF\n" % (size, table, size, len(out))
+    )
 
 
 def lecture_docx(core_title: str | None = None) -> bytes:

@@ -59,3 +59,11 @@ def test_a_zip_without_a_document_is_damaged() -> None:
         archive.writestr("hello.txt", "not a word document")
     with pytest.raises(ExtractionError, match="the DOCX is damaged or not a DOCX"):
         read_docx(out.getvalue())
+
+
+@pytest.mark.parametrize("bound", [3, 8])
+def test_paragraphs_and_cells_are_bounded(monkeypatch: pytest.MonkeyPatch, bound: int) -> None:
+    """The handout has 6 paragraphs, then a table of 4 cells: both kinds count."""
+    monkeypatch.setattr(docx, "MAX_BLOCKS", bound)
+    message = refusal(read_docx, lecture_docx())
+    assert message == f"the DOCX has more than {bound} paragraphs and table cells"

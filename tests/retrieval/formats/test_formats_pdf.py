@@ -6,13 +6,14 @@ import pytest
 from format_samples import (
     LECTURE_TITLE,
     corrupt_pdf,
+    drawing_bomb_pdf,
     encrypted_pdf,
     lecture_pdf,
     refusal,
     scanned_pdf,
 )
 
-from retrieval.formats import READERS, ExtractionError, pdf
+from retrieval.formats import READERS, pdf
 
 read_pdf = READERS[".pdf"]
 
@@ -67,11 +68,19 @@ def test_a_bad_pdf_is_refused_in_one_line(data: bytes, reason: str) -> None:
     assert refusal(read_pdf, data).startswith(reason)
 
 
-def test_work_is_bounded_by_pages_and_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_is_bounded_by_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf, "MAX_PAGES", 2)
-    with pytest.raises(ExtractionError, match="the PDF has 3 pages; the limit is 2"):
-        read_pdf(lecture_pdf())
-    monkeypatch.setattr(pdf, "MAX_PAGES", 10)
-    monkeypatch.setattr(pdf, "MAX_CHARS", 100)
-    with pytest.raises(ExtractionError, match="more than 100 characters"):
-        read_pdf(lecture_pdf())
+    assert refusal(read_pdf, lecture_pdf()) == "the PDF has 3 pages; the limit is 2"
+
+
+@pytest.mark.parametrize("bound", ["MAX_CHARS", "MAX_OPERATIONS"])
+def test_work_is_bounded_by_text_and_operations(
+    monkeypatch: pytest.MonkeyPatch, bound: str
+) -> None:
+    monkeypatch.setattr(pdf, bound, 20)
+    assert refusal(read_pdf, lecture_pdf()).startswith("the PDF is too big to read (over ")
+
+
+def test_a_content_stream_bomb_is_refused_within_the_parsing_bound() -> None:
+    """A 10 kB file whose one page draws 100,000 times (3.4 MB once inflated)."""
+    assert refusal(read_pdf, drawing_bomb_pdf(100_000)).startswith("the PDF is too big to read")
