@@ -19,6 +19,7 @@ import logging
 import math
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
 
 from pypdf import PageObject, PdfReader, apply_configuration
@@ -38,6 +39,7 @@ MAX_CHARS = 5_000_000  # of extracted text: about 2,500 dense pages
 # on three manuals), so a hostile file is held to about what the largest honest one costs.
 MAX_OPERATIONS = 500_000  # content-stream operations, over the whole document
 MAX_STREAM_ELEMENTS = 200_000  # operands and operators pypdf may parse in one content stream
+MAX_UNDECODABLE = 0.1  # share of visible characters that may be undecodable glyphs
 MIN_WORD_CHARS = 20  # fewer letters and digits than this in the whole file: no text layer
 PARAGRAPH_GAP = 1.4  # a gap this many times the usual line pitch starts a paragraph
 HEADING_SIZE = 1.15  # a line this much larger than the page's usual size is a heading
@@ -135,7 +137,17 @@ def read_pdf(data: bytes) -> ExtractedText:
     texts = [_page_text(lines) for lines in pages]
     if sum(char.isalnum() for text in texts for char in text) < MIN_WORD_CHARS:
         raise ExtractionError("the PDF has no text layer (a scan?); OCR is not supported")
+    if _undecodable("".join(texts)):
+        raise ExtractionError("the PDF's fonts map their glyphs to no readable characters")
     return _assemble(texts, _title(metadata_title, pages[0] if pages else []))
+
+
+def _undecodable(text: str) -> bool:
+    """True when over :data:`MAX_UNDECODABLE` of the visible characters are U+FFFD, private-use
+    or unassigned: what a font without a usable character map extracts to."""
+    visible = [char for char in text if not char.isspace()]
+    bad = sum(char == "\ufffd" or unicodedata.category(char) in ("Co", "Cn") for char in visible)
+    return bad > MAX_UNDECODABLE * len(visible)
 
 
 def _open(data: bytes) -> PdfReader:
@@ -193,18 +205,16 @@ def _join(match: re.Match[str]) -> str:
 
 
 def _title(metadata_title: object, first_page: list[_Line]) -> str | None:
-    """The metadata title unless it is a file name or "untitled", else page 1's heading line."""
+    """The metadata title unless it is a file name or "untitled", else page 1's heading: its
+    largest line if that stands out, or its first line (page numbers and rules do not count)."""
     title = one_line(metadata_title) if isinstance(metadata_title, str) else None
     if title and not _FILE_NAME.search(title):
         return title
-    sizes = [line.size for line in first_page if line.size > 0]
-    if not sizes:
-        return one_line(first_page[0].text) if first_page else None
-    usual, biggest = statistics.median(sizes), max(sizes)
-    pick = next(line for line in first_page if line.size == biggest)
-    if biggest < HEADING_SIZE * usual:
-        pick = first_page[0]
-    return one_line(pick.text)
+    worded = [line for line in first_page if sum(char.isalpha() for char in line.text) >= 3]
+    sizes = [line.size for line in worded if line.size > 0]
+    if sizes and max(sizes) >= HEADING_SIZE * statistics.median(sizes):
+        return one_line(next(line.text for line in worded if line.size == max(sizes)))
+    return one_line(worded[0].text) if worded else None
 
 
 def _assemble(texts: list[str], title: str | None) -> ExtractedText:

@@ -47,6 +47,12 @@ def test_the_title_is_the_metadata_title_or_else_the_big_first_line() -> None:
     assert read_pdf(lecture_pdf(title="lecture5.docx")).title == LECTURE_TITLE
 
 
+def test_a_page_number_in_a_bigger_font_is_no_title() -> None:
+    page = [pdf._Line("12", 800.0, 14.0), pdf._Line("Optics notes", 780.0, 11.0)]
+    assert pdf._title(None, [*page, pdf._Line("More text", 760.0, 11.0)]) == "Optics notes"
+    assert pdf._title(None, []) is None
+
+
 def test_a_line_break_before_a_capital_keeps_its_hyphen() -> None:
     assert (
         pdf._HYPHENATED.sub(pdf._join, "Anglo-\nSaxon and re-\nturn") == "Anglo-\nSaxon and return"
@@ -84,3 +90,16 @@ def test_work_is_bounded_by_text_and_operations(
 def test_a_content_stream_bomb_is_refused_within_the_parsing_bound() -> None:
     """A 10 kB file whose one page draws 100,000 times (3.4 MB once inflated)."""
     assert refusal(read_pdf, drawing_bomb_pdf(100_000)).startswith("the PDF is too big to read")
+
+
+@pytest.mark.parametrize(
+    ("text", "undecodable"),
+    [
+        ("An ordinary sentence with one \ufffd in it.", False),
+        ("\ue000\ue001\ue002 \ue003\ue004 glyphs", True),  # private use: no character map
+        ("\ufffd\ufffd\ufffd\ufffd words", True),
+        ("", False),
+    ],
+)
+def test_text_from_fonts_without_a_character_map_is_not_kept(text: str, undecodable: bool) -> None:
+    assert pdf._undecodable(text) is undecodable
