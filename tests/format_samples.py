@@ -210,7 +210,9 @@ def article_html(h1: str | None = "How tides work") -> bytes:
 
 
 def navigation_only_html() -> bytes:
+    """A site's frame with no article in it: menus, a cookie banner, a script and a footer."""
     return b"""<html><head><title>The Daily Planet</title></head><body>
-<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<nav><a href="/">Home</a> <a href="/about">About us</a></nav>
+<div class="cookie">We use cookies. Accept all.</div>
 <script>var s = "a long script that is not content at all, whatever it says";</script>
-<footer>All rights reserved.</footer></body></html>"""
+<footer>c 2026 The Daily Planet Ltd. Privacy.</footer></body></html>"""
