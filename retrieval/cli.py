@@ -15,11 +15,12 @@ from retrieval.engine import SearchEngine
 from retrieval.errors import RetrievalError
 from retrieval.indexcmd import add_index_parser, run_index
 from retrieval.serialize import result_record
-from retrieval.types import EngineOptions, SearchResult
+from retrieval.types import EngineOptions, Excerpt, SearchResult
 
 __all__ = ["main"]
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
+_BOLD, _RESET = "\033[1m", "\033[0m"
 
 
 class CliError(Exception):
@@ -47,8 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def format_result(result: SearchResult) -> str:
-    """Human-readable hits: numbered, titled, cited, highlighted."""
+def _shown(excerpt: Excerpt, bold: bool) -> str:
+    """The excerpt as plain text; its marked words in ANSI bold when ``bold``."""
+    out: list[str] = [excerpt.header_text + "\n"] if excerpt.header_text else []
+    pos = excerpt.start
+    for mark in excerpt.marks if bold else ():
+        out.append(excerpt.text[pos - excerpt.start : mark.start - excerpt.start])
+        out.append(_BOLD + excerpt.text[mark.start - excerpt.start : mark.end - excerpt.start] + _RESET)
+        pos = mark.end
+    out.append(excerpt.text[pos - excerpt.start :])
+    return "".join(out).replace("\n", "\n    ")
+
+
+def format_result(result: SearchResult, *, bold: bool = False) -> str:
+    """Human-readable hits: numbered, titled, cited; query words in ANSI bold when ``bold``."""
     if not result.hits:
         return "No passage in the documents matches that question."
     lines = (
@@ -57,10 +70,9 @@ def format_result(result: SearchResult) -> str:
     for hit in result.hits:
         cite = hit.citation
         lines.append(
-            f"[{hit.rank}] {cite.title} — ¶{cite.paragraph}, chars {cite.start}–{cite.end}"
-            f"  (score {hit.score:.2f})"
+            f"[{hit.rank}] {cite.label()}, chars {cite.start}–{cite.end}  (score {hit.score:.2f})"
         )
-        lines.append(f"    {hit.excerpt.highlighted}")
+        lines.append(f"    {_shown(hit.excerpt, bold)}")
     return "\n".join(lines)
 
 
@@ -119,7 +131,7 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
         text = (
             json.dumps(result_record(result), ensure_ascii=False)
             if args.json
-            else format_result(result)
+            else format_result(result, bold=out.isatty())
         )
         out.write(text + "\n")
 
