@@ -6,6 +6,7 @@ from retrieval.cache import default_cache_dir, load_or_build
 from retrieval.corpus import iter_documents, load_corpus, parse_document, parse_extracted
 from retrieval.engine import MAX_K, SearchEngine, validate_question
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError, RetrievalError
+from retrieval.excerpts import url_spans
 from retrieval.types import (
     Chunk,
     Citation,
@@ -38,5 +39,6 @@ __all__ = [
     "load_or_build",
     "parse_document",
     "parse_extracted",
+    "url_spans",
     "validate_question",
 ]

@@ -55,7 +55,6 @@ _NUMBER_WORDS = (
     *("twelve", "dozen", "hundred", "thousand", "million", "billion", "trillion", "percent"),
     *("half", "quarter", "third"),
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
 # NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
 # Extended with the pronoun "us" (so that "US" the acronym stands out) and modals it lacks.
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"us", "would", "could", "also"}
@@ -81,11 +80,6 @@ def _is_acronym(raw: str) -> bool:
     return 2 <= len(letters) <= 5 and letters.isalpha() and letters.isupper()
 
 
-def _demonym(stem: str) -> str:
-    """Snowball keeps "korean" apart from "korea" and "american" from "america"; join them."""
-    return stem[:-1] if len(stem) >= 6 and stem.endswith(("ean", "ian", "can")) else stem
-
-
 def _bigrams(run: str, start: int) -> Iterator[Token]:
     if len(run) == 1:
         yield Token(run, start, start + 1)
@@ -102,10 +96,9 @@ def _shouting(text: str, start: int, end: int) -> bool:
 class Analyzer:
     """Turns text into BM25 terms; identical for documents and queries."""
 
-    def __init__(self, *, stem: bool = True, stopwords: bool = True, demonyms: bool = False) -> None:
+    def __init__(self, *, stem: bool = True, stopwords: bool = True) -> None:
         self.stem = stem
         self.stopwords = stopwords
-        self.demonyms = demonyms
         self._stemmer = Stemmer.Stemmer("english")
         self._term = lru_cache(maxsize=200_000)(self._term_uncached)
         self._number_terms = frozenset(self._term_uncached(w, False) or w for w in _NUMBER_WORDS)
@@ -118,8 +111,7 @@ class Analyzer:
         if self.stopwords and word in STOPWORDS and not (acronyms and _is_acronym(raw)):
             return None
         if self.stem and word.isalpha():
-            stem = str(self._stemmer.stemWord(word))
-            return _demonym(stem) if self.demonyms else stem
+            return str(self._stemmer.stemWord(word))
         return word
 
     def tokens(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
@@ -148,14 +140,8 @@ class Analyzer:
         """Terms of the given stretches of ``text``, in order."""
         return [t.term for s in spans for t in self.tokens(text, s.start, s.end)]
 
-    def query_terms(self, question: str, *, drop_frame: bool = False, names_twice: bool = False) -> list[str]:
-        """Terms of a question. Optional rules (measured, off by default): ``drop_frame`` drops
-        the words of its interrogative frame ("how much money" is about money); ``names_twice``
-        counts capitalised words inside a sentence ("Nosotek", "Canada") twice."""
+    def query_terms(self, question: str, *, drop_frame: bool = True) -> list[str]:
+        """Terms of a question; with ``drop_frame``, without the words of its interrogative
+        frame ("how much money" is about money)."""
         text = _QUESTION_FRAME.sub(" ", question) if drop_frame else question
-        terms = []
-        for token in self.tokens(text):
-            terms.append(token.term)
-            if names_twice and text[token.start].isupper() and not _SENTENCE_START.search(text, 0, token.start):
-                terms.append(token.term)
-        return terms
+        return self.terms(text)

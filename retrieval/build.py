@@ -49,13 +49,13 @@ class BuiltIndex:
 
 
 @cache
-def _analyzer(stem: bool, stopwords: bool, demonyms: bool) -> Analyzer:
-    return Analyzer(stem=stem, stopwords=stopwords, demonyms=demonyms)
+def _analyzer(stem: bool, stopwords: bool) -> Analyzer:
+    return Analyzer(stem=stem, stopwords=stopwords)
 
 
 def analyze(documents: Sequence[Document], options: EngineOptions) -> AnalyzedBatch:
     """Chunk and analyze ``documents`` as the engine does; safe to run in a worker process."""
-    analyzer = _analyzer(options.stem, options.stopwords, options.demonyms)
+    analyzer = _analyzer(options.stem, options.stopwords)
     rows: list[tuple[int, int, int, int]] = []
     passages: list[list[str]] = []
     for number, doc in enumerate(documents):

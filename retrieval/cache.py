@@ -166,7 +166,9 @@ def _engine(reader: CacheReader, options: EngineOptions) -> SearchEngine:
     reader.verify()
     _validate(documents, chunks, data)
     index = BM25Index.from_data(data, options)
-    duplicates = [(str(copy), str(original)) for copy, original in reader.meta.get("duplicates", [])]
+    duplicates = [
+        (str(copy), str(original)) for copy, original in reader.meta.get("duplicates", [])
+    ]
     return SearchEngine(
         documents, ChunkTable(documents, chunks), options, index=index, duplicates=duplicates
     )

@@ -117,8 +117,22 @@ class CacheReader:
                     unit,
                     page,
                 )
-                for (doc_id, title, source, date, author, sha), n, end, paras, boiler, unit, page in zip(
-                    entries, lengths.tolist(), ends, paragraphs, boilerplate, units, pages, strict=True
+                for (
+                    doc_id,
+                    title,
+                    source,
+                    date,
+                    author,
+                    sha,
+                ), n, end, paras, boiler, unit, page in zip(
+                    entries,
+                    lengths.tolist(),
+                    ends,
+                    paragraphs,
+                    boilerplate,
+                    units,
+                    pages,
+                    strict=True,
                 )
             ]
         return tuple(docs)

@@ -160,7 +160,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def scan(directory: Path) -> CorpusScan:
-    """Sort the files under ``directory`` (hidden ones and the manifest aside), in a stable order."""
+    """The files under ``directory`` (hidden ones and the manifest aside), sorted by kind."""
     if not directory.exists():
         raise CorpusError(f"corpus directory {str(directory)!r} does not exist")
     if not directory.is_dir():
@@ -238,7 +238,9 @@ class CorpusReader:
         if self.duplicates:
             log.warning(
                 "not indexing identical copies: %s",
-                "; ".join(f"{copy} (same text as {original})" for copy, original in self.duplicates),
+                "; ".join(
+                    f"{copy} (same text as {original})" for copy, original in self.duplicates
+                ),
             )
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 from retrieval.analysis import Analyzer
 from retrieval.chunking import chunk_document, indexed_spans
 from retrieval.corpus import CorpusReader
-from retrieval.errors import CorpusError, MAX_QUESTION_CHARS, QueryError
+from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.excerpts import QueryWeights, ScoredExcerpt, UnitTokens, best_excerpt
 from retrieval.index import BM25Index
 from retrieval.types import Chunk, Citation, Document, EngineOptions, Hit, SearchResult, Span
 
-__all__ = ["MAX_K", "SearchEngine", "analyzer_for", "validate_question"]
+__all__ = ["MAX_K", "SearchEngine", "analyzer_for", "question_terms", "validate_question"]
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,12 @@ _CANDIDATES = 40
 
 
 def analyzer_for(options: EngineOptions) -> Analyzer:
-    return Analyzer(stem=options.stem, stopwords=options.stopwords, demonyms=options.demonyms)
+    return Analyzer(stem=options.stem, stopwords=options.stopwords)
+
+
+def question_terms(analyzer: Analyzer, options: EngineOptions, question: str) -> list[str]:
+    """The analysed terms searched for ``question`` under ``options``' query rules."""
+    return analyzer.query_terms(question, drop_frame=options.drop_frame)
 
 
 def validate_question(question: str) -> str:
@@ -63,7 +68,8 @@ class SearchEngine:
 
     def _terms(self, chunk: Chunk) -> list[str]:
         doc = self._by_id[chunk.doc_id]
-        return self.analyzer.span_terms(doc.text, indexed_spans(doc, chunk.start, chunk.end))
+        spans = indexed_spans(doc, chunk.start, chunk.end)
+        return self.analyzer.span_terms(doc.text, spans)
 
     @classmethod
     def build(
@@ -123,10 +129,7 @@ class SearchEngine:
         return list(best.items())
 
     def _query_terms(self, question: str) -> list[str]:
-        o = self.options
-        return self.analyzer.query_terms(
-            question, drop_frame=o.drop_frame, names_twice=o.names_twice
-        )
+        return question_terms(self.analyzer, self.options, question)
 
     def _excerpt(self, chunk: Chunk, weights: QueryWeights, tokens: UnitTokens) -> ScoredExcerpt:
         doc = self._by_id[chunk.doc_id]
@@ -135,7 +138,7 @@ class SearchEngine:
 
     def _weights(self, question: str, idf: dict[str, float]) -> QueryWeights:
         o = self.options
-        if not (idf and self.analyzer.expects_quantity(question)):
+        if not (idf and o.quantity_bonus and self.analyzer.expects_quantity(question)):
             return QueryWeights(idf, o.excerpt_k1)
         bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
         return QueryWeights(idf, o.excerpt_k1, bonus, self.analyzer.is_quantity)
@@ -194,6 +197,8 @@ class SearchEngine:
         rarest = self.index.max_idf
         weights = {t: (self.index.idf(t) or rarest) * n for t, n in Counter(terms).items()}
         top = hits[0].excerpt
-        shown = set(self.analyzer.terms(self._by_id[hits[0].chunk.doc_id].text[top.start : top.end]))
+        shown = set(
+            self.analyzer.terms(self._by_id[hits[0].chunk.doc_id].text[top.start : top.end])
+        )
         matched = sum(w for t, w in weights.items() if t in shown)
         return matched / sum(weights.values()) * min(1.0, matched / rarest)

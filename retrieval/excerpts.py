@@ -81,7 +81,9 @@ def url_spans(text: str, start: int, end: int) -> list[Span]:
     return spans
 
 
-def marks(text: str, span: Span, tokens: Sequence[Token], terms: frozenset[str]) -> tuple[Span, ...]:
+def marks(
+    text: str, span: Span, tokens: Sequence[Token], terms: frozenset[str]
+) -> tuple[Span, ...]:
     """The stretches to emphasise: matching tokens inside ``span`` and outside URLs, touching
     ones merged (Discord reads ``**$5****million**`` as a bold "$5**" and "million**")."""
     urls = url_spans(text, span.start, span.end)
@@ -99,7 +101,9 @@ def marks(text: str, span: Span, tokens: Sequence[Token], terms: frozenset[str])
     return tuple(runs)
 
 
-def _trim(text: str, span: Span, tokens: Sequence[Token], weights: QueryWeights, limit: int) -> Span:
+def _trim(
+    text: str, span: Span, tokens: Sequence[Token], weights: QueryWeights, limit: int
+) -> Span:
     """The stretch of an over-long window, at most ``limit`` characters and starting at a word,
     that holds the most query weight; it ends at the last line break or space that fits."""
 
@@ -177,8 +181,12 @@ def _choose(win: _Window, first: range, weights: QueryWeights, limit: int) -> tu
 
 def _extend(win: _Window, i: int, j: int, limit: int) -> tuple[int, int]:
     units = win.units
-    while win.joinable(j + 1) and win.leads_on(j) and len(win.span(i, j + 1)) <= limit:
+    while win.joinable(j + 1) and win.leads_on(j):
+        if len(win.span(i, j + 1)) > limit and units.kind_of(j + 1) != "code":
+            break
         j += 1
+        if len(win.span(i, j)) > limit:
+            return i, j  # the start of a long code block: cut at the limit
     # Once a lead-in has brought in a list item, the list's next items complete it too.
     while (
         units.kind_of(j) == "item"
@@ -200,10 +208,14 @@ def best_excerpt(
     first = doc.units.covering(passage.start, passage.end)
     if not first:
         return _bare(doc, passage, weights, tokens.analyzer, limit)
-    i, j = _extend(win, *_choose(win, first, weights, limit), limit)
+    chosen = _choose(win, first, weights, limit)
+    i, j = _extend(win, *chosen, limit)
     span = win.span(i, j)
     window_tokens = win.tokens_of(i, j)
-    if len(span) > limit:
+    if len(span) > limit and j > chosen[1]:  # a lead-in and what it introduces, cut
+        span = Span(span.start, _cut(doc.text, span.start, span.end, limit))
+        window_tokens = [t for t in window_tokens if t.end <= span.end]
+    elif len(span) > limit:
         span = _trim(doc.text, span, window_tokens, weights, limit)
         window_tokens = [t for t in window_tokens if span.start <= t.start and t.end <= span.end]
     return _scored(doc, span, window_tokens, weights, _header(win, i, span))
@@ -237,4 +249,6 @@ def _bare(
     """A passage with no units (never from the loader; kept for hand-built documents)."""
     tokens = list(analyzer.tokens(doc.text, passage.start, passage.end))
     span = passage if len(passage) <= limit else _trim(doc.text, passage, tokens, weights, limit)
-    return _scored(doc, span, [t for t in tokens if span.start <= t.start and t.end <= span.end], weights)
+    return _scored(
+        doc, span, [t for t in tokens if span.start <= t.start and t.end <= span.end], weights
+    )

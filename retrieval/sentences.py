@@ -8,6 +8,7 @@ is read as a space, so hard-wrapped text is not cut at every line; offsets index
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from syntok import segmenter
 
@@ -29,5 +30,5 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
     piece = _LINE_BREAK.sub(" ", text[start:end])  # same length: offsets still hold
     cuts = [start + s[0].offset for p in segmenter.analyze(piece) for s in p if s]
     bounds = [start, *cuts[1:], end]
-    spans = [trimmed(text, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    spans = [trimmed(text, a, b) for a, b in pairwise(bounds)]
     return [s for s in spans if s is not None]

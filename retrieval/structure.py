@@ -67,12 +67,13 @@ def build_units(text: str, blocks: Sequence[Block], boilerplate: Sequence[Span] 
 
 
 def title_of(text: str, units: Units) -> str | None:
-    """The first heading's text, else the first line of the first prose unit; None if neither."""
-    for wanted in (("heading",), ("sentence", "item", "quote")):
-        for i in range(len(units)):
-            if units.kind_of(i) in wanted:
-                line = text[int(units.start[i]) : int(units.end[i])].splitlines()[0]
-                title = line.strip().strip("#").strip()
-                if title:
-                    return title[:_TITLE_CHARS]
+    """The first heading when no prose comes before it, else the first line of the first prose
+    unit (a heading further down names a section, not the document); None if neither."""
+    for i in range(len(units)):
+        if units.kind_of(i) in ("code", "row"):
+            continue
+        line = text[int(units.start[i]) : int(units.end[i])].splitlines()[0]
+        title = line.strip().strip("#").strip()
+        if title:
+            return title[:_TITLE_CHARS]
     return None

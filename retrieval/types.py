@@ -125,7 +125,9 @@ class Citation:
 
     def place(self) -> str:
         """``p. 2, ¶3`` for a paged document, ``¶3`` otherwise."""
-        return f"p. {self.page}, ¶{self.paragraph}" if self.page is not None else f"¶{self.paragraph}"
+        return (
+            f"p. {self.page}, ¶{self.paragraph}" if self.page is not None else f"¶{self.paragraph}"
+        )
 
     def label(self) -> str:
         return f"{self.title} — {self.place()}"
@@ -157,7 +159,7 @@ class EngineOptions:
 
     chunk_tokens: int = 64
     overlap_tokens: int = 32
-    variant: Variant = "okapi"
+    variant: Variant = "lucene"
     k1: float = 1.2
     b: float = 0.75
     delta: float = 1.0
@@ -169,9 +171,7 @@ class EngineOptions:
     context_weight: float = 0.3
     excerpt_k1: float = 0.3
     quantity_bonus: float = 0.5
-    demonyms: bool = False
-    drop_frame: bool = False
-    names_twice: bool = False
+    drop_frame: bool = True
 
     def __post_init__(self) -> None:
         if self.chunk_tokens < 16:
@@ -179,8 +179,6 @@ class EngineOptions:
         if not 0 <= self.overlap_tokens < self.chunk_tokens:
             raise ValueError("overlap_tokens must be >= 0 and smaller than chunk_tokens")
         if self.variant not in ("okapi", "l", "plus", "lucene"):
-            raise ValueError(
-                f"unknown BM25 variant {self.variant!r}; use okapi, l, plus or lucene"
-            )
+            raise ValueError(f"unknown BM25 variant {self.variant!r}; use okapi, l, plus or lucene")
         if self.k1 < 0 or not 0 <= self.b <= 1:
             raise ValueError("k1 must be >= 0 and b within [0, 1]")

@@ -26,13 +26,29 @@ def _parser() -> MarkdownIt:
 
 
 def _is_badge_row(inline: Token) -> bool:
-    """Only images and inline HTML, perhaps inside links: a row of badges or a logo."""
+    """Only images and inline HTML, perhaps inside links (a row of badges or a logo), or only
+    links to places in the same page (a table of contents)."""
     kept = [
         c
         for c in inline.children or []
         if c.type not in _DECORATION and not (c.type == "text" and not c.content.strip())
     ]
-    return bool(kept) and all(c.type in ("image", "html_inline") for c in kept)
+    if bool(kept) and all(c.type in ("image", "html_inline") for c in kept):
+        return True
+    return _is_contents_entry(inline.children or [])
+
+
+def _is_contents_entry(children: Sequence[Token]) -> bool:
+    depth, anchors = 0, 0
+    for c in children:
+        if c.type == "link_open":
+            depth += 1
+            anchors += str(c.attrs.get("href", "")).startswith("#")
+        elif c.type == "link_close":
+            depth -= 1
+        elif depth == 0 and c.content.strip():
+            return False
+    return anchors > 0
 
 
 def _content_span(lines: Lines, token_map: Sequence[int], content: str) -> Span | None:

@@ -81,11 +81,11 @@ def _is_badge_row(paragraph: nodes.Element) -> bool:
 def _kind(node: nodes.Element) -> BlockKind:
     parent = node.parent
     while parent is not None:
-        if isinstance(parent, nodes.list_item | nodes.definition_list_item | nodes.option_list_item):
-            return "item"
-        if isinstance(parent, nodes.block_quote) and not isinstance(
-            parent.parent, nodes.list_item
+        if isinstance(
+            parent, nodes.list_item | nodes.definition_list_item | nodes.option_list_item
         ):
+            return "item"
+        if isinstance(parent, nodes.block_quote) and not isinstance(parent.parent, nodes.list_item):
             return "quote"
         parent = parent.parent
     return "paragraph"
