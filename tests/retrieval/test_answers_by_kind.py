@@ -101,3 +101,13 @@ def test_identical_files_are_indexed_once_with_one_warning(tmp_path, caplog, cap
     warnings = [r for r in caplog.records if "identical" in r.getMessage()]
     assert len(warnings) == 1
     assert "rules.txt\t(same text as copy/rules.txt: not indexed)" in capsys.readouterr().out
+
+
+def test_a_heading_or_badge_row_does_not_outrank_the_sentence_that_answers() -> None:
+    text = (
+        "# Exam rules\n\n[![exam rules](https://img.shields.io/exam-rules.svg)](https://ci)\n\n"
+        "Phones must stay in your bag during the exam.\n"
+    )
+    result = top({"rules.md": text}, "What are the exam rules for phones?")
+    assert result.hits[0].excerpt.text == "Phones must stay in your bag during the exam."
+    assert all("shields" not in h.excerpt.text for h in result.hits)

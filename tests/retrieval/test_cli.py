@@ -31,7 +31,7 @@ def _cache_in_tmp(tmp_path, monkeypatch) -> None:
 
 
 def test_search_prints_numbered_cited_excerpts(capsys) -> None:
-    assert main(["search", "Who founded Nosotek?", "--k", "3"]) == 0
+    assert main(["search", "Who is the president of Nosotek?", "--k", "3"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("[1] ")
     assert "¶" in out

@@ -57,7 +57,7 @@ def test_answers_and_abstains(seed_engine) -> None:
     assert "$13" in top.excerpt.text
     marked = [top.excerpt.text[m.start - top.excerpt.start : m.end - top.excerpt.start]
               for m in top.excerpt.marks]  # fmt: skip
-    assert marked[:2] == ["Prepaid", "plan"]
+    assert {"Prepaid", "plan"} <= set(marked)
     assert seed_engine.search("How much is a prepaid plan?").answered
     assert not seed_engine.search("What is the capital of France?").answered
 
