@@ -89,8 +89,9 @@ def _bigrams(run: str, start: int) -> Iterator[Token]:
 
 def _shouting(text: str, start: int, end: int) -> bool:
     """All-caps text, where capitals say nothing about acronyms."""
-    upper = sum(1 for c in text[start:end] if c.isupper())
-    return upper > 0 and upper >= sum(1 for c in text[start:end] if c.islower())
+    piece = text[start:end]
+    upper = sum(map(str.isupper, piece))
+    return upper > 0 and upper >= sum(map(str.islower, piece))
 
 
 class Analyzer:

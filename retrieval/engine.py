@@ -65,6 +65,7 @@ class SearchEngine:
         self.analyzer = analyzer_for(options)
         self._by_id = {d.doc_id: d for d in self.documents}
         self.index = index or BM25Index([self._terms(c) for c in self.chunks], options)
+        self._unit_tokens = UnitTokens(self.analyzer, self._by_id)
 
     def _terms(self, chunk: Chunk) -> list[str]:
         doc = self._by_id[chunk.doc_id]
@@ -149,7 +150,7 @@ class SearchEngine:
         """Order passages by their best sentence window, with the passage score as context."""
         o = self.options
         scored = []
-        tokens = UnitTokens(self.analyzer)
+        tokens = self._unit_tokens
         for position, score in candidates:
             chunk = self.chunks[position]
             best = self._excerpt(chunk, weights, tokens)

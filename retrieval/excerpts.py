@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 from retrieval.analysis import Analyzer, Token
 from retrieval.types import Document, Excerpt, Span
+from retrieval.units import KINDS, Kind
 
 __all__ = ["QueryWeights", "ScoredExcerpt", "UnitTokens", "best_excerpt", "marks", "url_spans"]
 
@@ -45,19 +47,40 @@ class QueryWeights:
     is_quantity: Callable[[str], bool] | None = None
 
 
-@dataclass(slots=True)
 class UnitTokens:
-    """Analysed tokens of units, computed once per search (passages share units)."""
+    """Analysed tokens and plain-list views of units, kept across searches (least recently used
+    dropped past ``size`` units): nothing here depends on the question. Thread-safe."""
 
-    analyzer: Analyzer
-    cache: dict[tuple[str, int], list[Token]] = field(default_factory=dict)
+    def __init__(
+        self, analyzer: Analyzer, documents: Mapping[str, Document], size: int = 1 << 16
+    ) -> None:
+        self.analyzer = analyzer
+        self._documents = documents
+        self._tokens = lru_cache(maxsize=size)(self._unit_tokens)
+        self.lists = lru_cache(maxsize=1024)(self._lists)
 
-    def of(self, doc: Document, i: int) -> list[Token]:
-        key = (doc.doc_id, i)
-        if key not in self.cache:
-            u = doc.units
-            self.cache[key] = list(self.analyzer.tokens(doc.text, int(u.start[i]), int(u.end[i])))
-        return self.cache[key]
+    def of(self, doc: Document, i: int) -> tuple[Token, ...]:
+        return self._tokens(doc.doc_id, i)
+
+    def _unit_tokens(self, doc_id: str, i: int) -> tuple[Token, ...]:
+        doc = self._documents[doc_id]
+        start, end = int(doc.units.start[i]), int(doc.units.end[i])
+        return tuple(self.analyzer.tokens(doc.text, start, end))
+
+    def _lists(self, doc_id: str) -> UnitLists:
+        u = self._documents[doc_id].units
+        kinds = [KINDS[k] for k in u.kind.tolist()]
+        return UnitLists(u.start.tolist(), u.end.tolist(), kinds, u.header.tolist())
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLists:
+    """A document's unit arrays as Python lists, for per-element access in loops."""
+
+    start: list[int]
+    end: list[int]
+    kind: list[Kind]
+    header: list[int]
 
 
 def _weight(tokens: Sequence[Token], weights: QueryWeights) -> tuple[float, frozenset[str]]:
@@ -133,16 +156,21 @@ class _Window:
     """The units of one document around a passage, with the rules for joining them."""
 
     def __init__(self, doc: Document, tokens: UnitTokens) -> None:
-        self.doc, self.units, self.tokens = doc, doc.units, tokens
+        self.doc, self.tokens = doc, tokens
+        self.units = tokens.lists(doc.doc_id)
+        self.count = len(self.units.start)
 
     def span(self, i: int, j: int) -> Span:
-        return Span(int(self.units.start[i]), int(self.units.end[j]))
+        return Span(self.units.start[i], self.units.end[j])
+
+    def kind(self, i: int) -> Kind:
+        return self.units.kind[i]
 
     def joinable(self, j: int) -> bool:
         """Whether unit ``j`` may follow unit ``j - 1`` in one excerpt."""
-        if j >= len(self.units) or self.units.kind_of(j) == "heading":
+        if j >= self.count or self.units.kind[j] == "heading":
             return False
-        gap = Span(int(self.units.end[j - 1]), int(self.units.start[j]))
+        gap = Span(self.units.end[j - 1], self.units.start[j])
         return not any(b.overlap(gap) or b.start == gap.start for b in self.doc.boilerplate)
 
     def tokens_of(self, i: int, j: int) -> list[Token]:
@@ -150,17 +178,15 @@ class _Window:
 
     def leads_on(self, j: int) -> bool:
         """Unit ``j`` introduces the next one, or the next one continues it."""
-        text = self.doc.text
-        this = text[int(self.units.start[j]) : int(self.units.end[j])]
-        if _LEAD_IN.search(this):
+        text, units = self.doc.text, self.units
+        if _LEAD_IN.search(text, units.start[j], units.end[j]):
             return True
-        after = text[int(self.units.start[j + 1]) : int(self.units.start[j + 1]) + 1]
-        return self.units.kind_of(j + 1) in ("sentence", "quote") and bool(_CONTINUES.match(after))
+        after = text[units.start[j + 1] : units.start[j + 1] + 1]
+        return units.kind[j + 1] in ("sentence", "quote") and bool(_CONTINUES.match(after))
 
 
 def _choose(win: _Window, first: range, weights: QueryWeights, limit: int) -> tuple[int, int]:
-    units = win.units
-    starts = [i for i in first if units.kind_of(i) != "heading"] or list(first)
+    starts = [i for i in first if win.kind(i) != "heading"] or list(first)
     best: tuple[float, int, int] | None = None
     choice = (starts[0], starts[0])
     for i in starts:
@@ -180,18 +206,17 @@ def _choose(win: _Window, first: range, weights: QueryWeights, limit: int) -> tu
 
 
 def _extend(win: _Window, i: int, j: int, limit: int) -> tuple[int, int]:
-    units = win.units
     while win.joinable(j + 1) and win.leads_on(j):
-        if len(win.span(i, j + 1)) > limit and units.kind_of(j + 1) != "code":
+        if len(win.span(i, j + 1)) > limit and win.kind(j + 1) != "code":
             break
         j += 1
         if len(win.span(i, j)) > limit:
             return i, j  # the start of a long code block: cut at the limit
     # Once a lead-in has brought in a list item, the list's next items complete it too.
     while (
-        units.kind_of(j) == "item"
+        win.kind(j) == "item"
         and win.joinable(j + 1)
-        and units.kind_of(j + 1) == "item"
+        and win.kind(j + 1) == "item"
         and len(win.span(i, j + 1)) <= limit
         and j > i
         and win.leads_on(i)
@@ -222,10 +247,10 @@ def best_excerpt(
 
 
 def _header(win: _Window, i: int, span: Span) -> Span | None:
-    h = int(win.units.header[i]) if win.units.kind_of(i) == "row" else -1
-    if h < 0 or int(win.units.start[h]) >= span.start:
+    h = win.units.header[i] if win.kind(i) == "row" else -1
+    if h < 0 or win.units.start[h] >= span.start:
         return None
-    return Span(int(win.units.start[h]), int(win.units.end[h]))
+    return Span(win.units.start[h], win.units.end[h])
 
 
 def _scored(
