@@ -2,11 +2,12 @@
 
 A window is up to three consecutive units (sentences, items, code blocks, rows) starting inside
 the passage BM25 found; it may run past the passage's end, but never across boilerplate or into
-the next section. The best window holds the most query weight (BM25 saturation, no length
-normalisation), ties going to the shorter, then the earlier one. It is then extended forward
-when it ends in a lead-in ("run the following command:") or the next sentence continues it
-("(The others, he said, ...)"), while it fits the excerpt limit. A table row brings its
-table's header row along, to be shown above it. Everything returned is spans; no markup.
+the next section, and sentences stay within their paragraph (measured: it pays on every set).
+The best window holds the most query weight (BM25 saturation, no length normalisation), ties
+going to the shorter, then the earlier one. It is then extended forward when it ends in a
+lead-in ("run the following command:") or the next sentence continues it ("(The others, he
+said, ...)"), while it fits the excerpt limit. A table row brings its table's header row
+along, to be shown above it. Everything returned is spans; no markup.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ class UnitTokens:
     def _lists(self, doc_id: str) -> UnitLists:
         u = self._documents[doc_id].units
         kinds = [KINDS[k] for k in u.kind.tolist()]
-        return UnitLists(u.start.tolist(), u.end.tolist(), kinds, u.header.tolist())
+        return UnitLists(
+            u.start.tolist(), u.end.tolist(), kinds, u.header.tolist(), u.block.tolist()
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class UnitLists:
     end: list[int]
     kind: list[Kind]
     header: list[int]
+    block: list[int]
 
 
 def _weight(tokens: Sequence[Token], weights: QueryWeights) -> tuple[float, frozenset[str]]:
@@ -173,6 +177,12 @@ class _Window:
         gap = Span(self.units.end[j - 1], self.units.start[j])
         return not any(b.overlap(gap) or b.start == gap.start for b in self.doc.boilerplate)
 
+    def leaves_paragraph(self, j: int) -> bool:
+        """Unit ``j + 1`` is a sentence of another paragraph than sentence ``j``."""
+        units = self.units
+        prose = units.kind[j] == units.kind[j + 1] == "sentence"
+        return prose and units.block[j] != units.block[j + 1]
+
     def tokens_of(self, i: int, j: int) -> list[Token]:
         return [t for n in range(i, j + 1) for t in self.tokens.of(self.doc, n)]
 
@@ -200,6 +210,8 @@ def _choose(win: _Window, first: range, weights: QueryWeights, limit: int) -> tu
             if best is None or key > best:
                 best, choice = key, (i, j)
             if j - i + 1 >= _MAX_WINDOW_UNITS or not win.joinable(j + 1):
+                break
+            if win.leaves_paragraph(j):
                 break
             j += 1
     return choice
