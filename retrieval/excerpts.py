@@ -2,7 +2,8 @@
 
 A window is up to three consecutive units (sentences, items, code blocks, rows) starting inside
 the passage BM25 found; it may run past the passage's end, but never across boilerplate or into
-the next section, and sentences stay within their paragraph (measured: it pays on every set).
+the next section; sentences stay within their paragraph, and within their item when a list
+item has several (measured: each pays on some set and costs none).
 The best window holds the most query weight (BM25 saturation, no length normalisation), ties
 going to the shorter, then the earlier one. It is then extended forward when it ends in a
 lead-in ("run the following command:") or the next sentence continues it ("(The others, he
@@ -178,10 +179,17 @@ class _Window:
         return not any(b.overlap(gap) or b.start == gap.start for b in self.doc.boilerplate)
 
     def leaves_paragraph(self, j: int) -> bool:
-        """Unit ``j + 1`` is a sentence of another paragraph than sentence ``j``."""
+        """Unit ``j + 1`` starts another paragraph than sentence ``j``, or another list item
+        when either item has several sentences (short items may be read together)."""
         units = self.units
-        prose = units.kind[j] == units.kind[j + 1] == "sentence"
-        return prose and units.block[j] != units.block[j + 1]
+        if units.block[j] == units.block[j + 1] or units.kind[j] != units.kind[j + 1]:
+            return False
+        if units.kind[j] == "sentence":
+            return True
+        long_items = (j > 0 and units.block[j - 1] == units.block[j]) or (
+            j + 2 < len(units.block) and units.block[j + 2] == units.block[j + 1]
+        )
+        return units.kind[j] == "item" and long_items
 
     def tokens_of(self, i: int, j: int) -> list[Token]:
         return [t for n in range(i, j + 1) for t in self.tokens.of(self.doc, n)]
