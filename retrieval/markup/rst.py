@@ -10,16 +10,18 @@ is reported: unknown markup is not an error in a document.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator
 
 from docutils import nodes
 from docutils.core import publish_doctree
-from docutils.utils import SystemMessage
 
 from retrieval.markup.blocks import Block, BlockKind, Lines
 from retrieval.types import Span
 
 __all__ = ["rst_blocks"]
+
+log = logging.getLogger(__name__)
 
 _SETTINGS = {
     "report_level": 5,
@@ -126,6 +128,7 @@ def rst_blocks(text: str) -> list[Block]:
     """Blocks of a reStructuredText document, in text order; [] if docutils gives up."""
     try:
         tree = publish_doctree(text, settings_overrides=dict(_SETTINGS))
-    except (SystemMessage, ValueError, AttributeError, IndexError):
+    except Exception as exc:  # docutils raises many kinds of error on odd markup
+        log.debug("not parsed as reStructuredText (%s); reading plain paragraphs", exc)
         return []
     return list(_walk(tree, _Locator(text), []))
