@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from retrieval import parse_document
 from retrieval.sentences import sentence_spans
 
@@ -84,3 +87,29 @@ def test_crlf_and_lf_copies_have_the_same_paragraphs_and_units() -> None:
     offset = crlf.index("The exam")
     assert b.paragraph_of(offset) == a.paragraph_of(lf.index("The exam")) == 3
     assert len(a.units) == len(b.units)
+
+
+MARKUP = st.sampled_from(
+    ["# ", "## ", "\n", "\r\n", "\n\n", "- ", "* ", "1. ", "```", "    ", "| a | b |", "|---|",
+     "===", "---", ".. image:: x", ".. code-block::", "::", "> ", "<p>", "|x|", "`", "**", "é",
+     "量子", "\u00ad", "cli-\nmate", "Word. ", "e.g. ", "https://x.example/a_b "]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.lists(st.one_of(MARKUP, st.text(max_size=12)), max_size=40),
+    suffix=st.sampled_from([".md", ".rst", ".txt", ".markdown"]),
+)
+def test_units_are_ordered_disjoint_trimmed_slices(parts: list[str], suffix: str) -> None:
+    text = "".join(parts)
+    doc = parse_document(f"d{suffix}", text)
+    u = doc.units
+    spans = [(int(u.start[i]), int(u.end[i])) for i in range(len(u))]
+    ends, starts = [b for _, b in spans], [a for a, _ in spans]
+    assert all(end <= start for end, start in zip(ends, starts[1:], strict=False))
+    for a, b in spans:
+        assert 0 <= a < b <= len(text)
+        assert not text[a].isspace()
+        assert not text[b - 1].isspace()
+    assert doc.title.strip()
