@@ -1,8 +1,11 @@
 """Sentence boundaries as character spans, from syntok's segmenter.
 
-syntok was chosen by measurement against pysbd (same excerpt hit rates on the question sets, about
-eight times faster) and blingfire (it splits "Dr. Smith"). A single line break inside a paragraph
-is read as a space, so hard-wrapped text is not cut at every line; offsets index the original.
+syntok was chosen by measurement. Against pysbd, on the four question sets: excerpt hit@1 / hit@3
+readmes_b 0.625 / 0.800 against 0.575 / 0.775, SQuAD 1k 0.742 / 0.872 against 0.739 / 0.869,
+readmes_a equal, the seed set 0.739 / 0.913 against 0.783 / 0.870; and it segments about eight
+times as fast. blingfire splits "Dr. Smith" and fails on an empty string. A single line break
+inside a paragraph is read as a space, so hard-wrapped text is not cut at every line; offsets
+index the original.
 """
 
 from __future__ import annotations
