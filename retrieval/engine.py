@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 
 from retrieval.analysis import Analyzer
 from retrieval.chunking import chunk_document, indexed_spans
@@ -66,6 +67,7 @@ class SearchEngine:
         self._by_id = {d.doc_id: d for d in self.documents}
         self.index = index or BM25Index([self._terms(c) for c in self.chunks], options)
         self._unit_tokens = UnitTokens(self.analyzer, self._by_id)
+        self._names = lru_cache(maxsize=4096)(self._name_terms)
 
     def _terms(self, chunk: Chunk) -> list[str]:
         doc = self._by_id[chunk.doc_id]
@@ -129,6 +131,11 @@ class SearchEngine:
                 break
         return list(best.items())
 
+    def _name_terms(self, doc_id: str) -> frozenset[str]:
+        """Terms of a document's title and file name (without folders and suffix)."""
+        stem = PurePosixPath(doc_id).stem
+        return frozenset(self.analyzer.terms(f"{self._by_id[doc_id].title} {stem}"))
+
     def _query_terms(self, question: str) -> list[str]:
         return question_terms(self.analyzer, self.options, question)
 
@@ -147,14 +154,18 @@ class SearchEngine:
     def _rerank(
         self, candidates: list[tuple[int, float]], weights: QueryWeights
     ) -> list[tuple[float, Chunk, ScoredExcerpt]]:
-        """Order passages by their best sentence window, with the passage score as context."""
+        """Order passages by their best window of units, with the passage's BM25 score and the
+        question's words that name its document (title or file name) but are not in the window
+        as context: a passage of the document named after what is asked is about it."""
         o = self.options
         scored = []
         tokens = self._unit_tokens
         for position, score in candidates:
             chunk = self.chunks[position]
             best = self._excerpt(chunk, weights, tokens)
-            scored.append((best.score + o.context_weight * score, chunk, best))
+            named = self._names(chunk.doc_id) - best.matched
+            about = o.title_weight * sum(w for t, w in weights.idf.items() if t in named)
+            scored.append((best.score + o.context_weight * score + about, chunk, best))
         scored.sort(key=lambda item: (-item[0], item[1].chunk_id))
         return scored
 

@@ -6,7 +6,7 @@ import logging
 
 from conftest import write_corpus
 
-from retrieval import SearchEngine, parse_document
+from retrieval import EngineOptions, SearchEngine, parse_document
 from retrieval.cli import main
 
 
@@ -111,3 +111,17 @@ def test_a_heading_or_badge_row_does_not_outrank_the_sentence_that_answers() -> 
     result = top({"rules.md": text}, "What are the exam rules for phones?")
     assert result.hits[0].excerpt.text == "Phones must stay in your bag during the exam."
     assert all("shields" not in h.excerpt.text for h in result.hits)
+
+
+def test_a_passage_of_the_document_named_in_the_question_ranks_first() -> None:
+    docs = {  # the file name says what the document is about; its text does not
+        "idna.txt": "This library supports Python 3.9 and higher.\n",
+        "httpx.txt": "HTTPX supports Python 3.8 and higher.\n\nIt uses idna for names.\n",
+        "rivers.txt": "Rivers flood in spring.\n",
+        "dams.txt": "Dams hold water back.\n",
+    }
+    question = "Which Python versions does idna support?"
+    assert top(docs, question).hits[0].chunk.doc_id == "idna.txt"
+    unnamed = EngineOptions(title_weight=0.0)
+    engine = SearchEngine.build((parse_document(n, t) for n, t in docs.items()), unnamed)
+    assert engine.search(question).hits[0].chunk.doc_id == "httpx.txt"
