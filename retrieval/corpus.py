@@ -160,7 +160,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def scan(directory: Path) -> CorpusScan:
-    """The files under ``directory`` (hidden ones and the manifest aside), sorted by kind."""
+    """The files under ``directory`` (those in hidden folders, hidden ones and the manifest
+    aside), sorted by kind."""
     if not directory.exists():
         raise CorpusError(f"corpus directory {str(directory)!r} does not exist")
     if not directory.is_dir():
@@ -169,7 +170,8 @@ def scan(directory: Path) -> CorpusScan:
     files, unknown, outside = [], [], []
     suffixes = _suffixes()
     for p in sorted(directory.rglob("*")):
-        if p.name.startswith(".") or p.name == MANIFEST_NAME or not p.is_file():
+        hidden = any(part.startswith(".") for part in p.relative_to(directory).parts)
+        if hidden or p.name == MANIFEST_NAME or not p.is_file():
             continue
         if not _inside(p, root):
             outside.append(p)

@@ -30,7 +30,14 @@ def test_markdown_rst_and_markdown_suffixes_are_read(tmp_path) -> None:
 
 
 def test_unknown_types_are_named_in_one_warning(tmp_path, caplog) -> None:
-    root = write_corpus(tmp_path / "c", {"a.txt": "Text.", "b.xyz": "?", "c.pdf": b"%PDF"})
+    files = {
+        "a.txt": "Text.",
+        "b.xyz": "?",
+        "c.pdf": b"%PDF",
+        ".git/HEAD": "ref",
+        ".git/x.txt": "no",
+    }
+    root = write_corpus(tmp_path / "c", files)
     with caplog.at_level(logging.WARNING):
         assert [d.doc_id for d in load_corpus(root)] == ["a.txt"]
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
