@@ -31,7 +31,9 @@ from retrieval.formats.errors import damaged
 
 __all__ = ["MAX_CHARS", "MAX_OPERATIONS", "MAX_PAGES", "read_pdf"]
 
-log = logging.getLogger(__name__)
+# pypdf logs its own warnings about a damaged file ("EOF marker not found"); the loader already
+# says in one line why the file is skipped, so only pypdf's errors pass.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MAX_PAGES = 2000
 MAX_CHARS = 5_000_000  # of extracted text: about 2,500 dense pages

@@ -33,7 +33,7 @@ def test_unknown_types_are_named_in_one_warning(tmp_path, caplog) -> None:
     files = {
         "a.txt": "Text.",
         "b.xyz": "?",
-        "c.pdf": b"%PDF",
+        "c.odt": b"PK",
         ".git/HEAD": "ref",
         ".git/x.txt": "no",
     }
@@ -41,7 +41,16 @@ def test_unknown_types_are_named_in_one_warning(tmp_path, caplog) -> None:
     with caplog.at_level(logging.WARNING):
         assert [d.doc_id for d in load_corpus(root)] == ["a.txt"]
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warning == "skipping files of unknown type: b.xyz, c.pdf"
+    assert warning == "skipping files of unknown type: b.xyz, c.odt"
+
+
+def test_a_damaged_document_is_one_warning_and_the_rest_is_indexed(tmp_path, caplog) -> None:
+    root = write_corpus(tmp_path / "c", {"a.txt": "Text.", "c.pdf": b"%PDF-1.4 truncated"})
+    with caplog.at_level(logging.WARNING):
+        assert [d.doc_id for d in load_corpus(root)] == ["a.txt"]
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.startswith(f"skipping {root / 'c.pdf'}: ")
+    assert "\n" not in warning
 
 
 def test_a_file_linking_outside_the_corpus_is_skipped_with_a_warning(tmp_path, caplog) -> None:
