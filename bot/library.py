@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bot.records import utc_iso, utc_now
@@ -26,11 +26,9 @@ from bot.uploads import (
     UploadRefusedError,
     clean_name,
     clean_title,
-    first_line,
     read_upload,
 )
-from retrieval import Document, parse_document
-from retrieval.formats import ExtractedText
+from retrieval import Document
 
 __all__ = ["Library", "LibraryLimits", "StoredDocument", "uploads_root"]
 
@@ -43,7 +41,7 @@ META = ".library.json"
 class LibraryLimits:
     """How much one guild may upload: bytes per file and number of files."""
 
-    max_bytes: int = 1_000_000
+    max_bytes: int = 10 * 2**20  # Discord's attachment limit in a server without boosts
     max_docs: int = 20
 
 
@@ -83,6 +81,7 @@ class Library:
         self.root = Path(root)
         self.limits = limits
         self._lock = threading.Lock()  # add/remove: check-then-write must not interleave
+        self._parsed = ParsedUploads()
         self.set_seeds(seeds)
 
     def set_seeds(self, seeds: Iterable[Document]) -> None:
@@ -104,17 +103,17 @@ class Library:
     def stored(self, guild_id: int) -> tuple[StoredDocument, ...]:
         """This guild's uploads, by name."""
         meta = self._meta(guild_id)
-        return tuple(meta.get(path.name) or _describe(path) for path in self._files(guild_id))
+        return tuple(meta.get(path.name) or self._describe(path) for path in self._files(guild_id))
 
     def documents(self, guild_id: int) -> tuple[Document, ...]:
         """This guild's uploads parsed for indexing; one that clashes with a seed is skipped."""
         docs = []
         for entry in self.stored(guild_id):
-            extracted = _read(self.guild_dir(guild_id) / entry.name)
-            if entry.name in self.seed_names or extracted is None:
+            parsed = self._parsed.get(self.guild_dir(guild_id) / entry.name)
+            if entry.name in self.seed_names or parsed is None:
                 log.warning("Not indexing upload %s of guild %s", entry.name, guild_id)
                 continue
-            docs.append(parse_document(entry.name, extracted.text, {"title": entry.title}))
+            docs.append(replace(parsed, title=entry.title))
         return tuple(docs)
 
     def add(
@@ -126,15 +125,16 @@ class Library:
     ) -> StoredDocument:
         """Validate and store one upload; raises :class:`UploadRefusedError` with the reason."""
         name = clean_name(filename, self.seed_names)
-        extracted = read_upload(name, data, self.limits.max_bytes)
+        parsed = read_upload(name, data, self.limits.max_bytes)
         digest = _sha(data)
         with self._lock:
             current = self.stored(guild_id)
             self._check_room(name, digest, current)
-            title = clean_title(title) or _title(extracted, name)
+            title = clean_title(title) or _title(parsed)
             doc = StoredDocument(name, title, len(data), digest, utc_iso(utc_now()))
             self.guild_dir(guild_id).mkdir(parents=True, exist_ok=True)
             _atomic_write(self.guild_dir(guild_id) / name, data)
+            self._parsed.keep(self.guild_dir(guild_id) / name, parsed)
             self._save_meta(guild_id, (*current, doc))
         log.info("Guild %s added document %s (%d bytes)", guild_id, name, len(data))
         return doc
@@ -147,6 +147,7 @@ class Library:
             if doc is None:
                 raise UnknownDocumentError(self._unknown(name))
             (self.guild_dir(guild_id) / doc.name).unlink(missing_ok=True)
+            self._parsed.forget(self.guild_dir(guild_id) / doc.name)
             self._save_meta(guild_id, tuple(d for d in current if d is not doc))
         log.info("Guild %s removed document %s", guild_id, name)
         return doc
@@ -179,6 +180,13 @@ class Library:
             if path.suffix.lower() in SUFFIXES and not path.name.startswith(".") and path.is_file()
         )
 
+    def _describe(self, path: Path) -> StoredDocument:
+        """A file put in the folder by hand: described from its contents."""
+        parsed = self._parsed.get(path)
+        title = _title(parsed) if parsed is not None else path.name
+        data = path.read_bytes()
+        return StoredDocument(path.name, title, len(data), _sha(data))
+
     def _meta(self, guild_id: int) -> dict[str, StoredDocument]:
         path = self.guild_dir(guild_id) / META
         try:
@@ -195,27 +203,51 @@ class Library:
         _atomic_write(self.guild_dir(guild_id) / META, data.encode("utf-8"))
 
 
-def _read(path: Path) -> ExtractedText | None:
-    """The stored upload's text as it is indexed; no size bound (it passed one when added)."""
+def _title(parsed: Document) -> str:
+    """The document's own title (PDF, DOCX, HTML), first heading or first line, as one line."""
+    return clean_title(parsed.title) or parsed.doc_id
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ParsedUploads:
+    """Each stored upload's document as parsed once, kept while the file's size and modification
+    time stay the same, so rebuilding a guild's engine never extracts a PDF twice. A file that
+    cannot be read is remembered as ``None`` (and logged once)."""
+
+    def __init__(self) -> None:
+        self._docs: dict[Path, tuple[tuple[int, int], Document | None]] = {}
+
+    def get(self, path: Path) -> Document | None:
+        """The document ``path`` holds, parsed now only if it changed since it last was."""
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            log.warning("Cannot read %s: %s", path, exc)
+            return None
+        state = (stat.st_size, stat.st_mtime_ns)
+        known = self._docs.get(path)
+        if known is not None and known[0] == state:
+            return known[1]
+        parsed = _read(path)
+        self._docs[path] = (state, parsed)
+        return parsed
+
+    def keep(self, path: Path, parsed: Document) -> None:
+        """Remember ``parsed`` as what the file just written at ``path`` holds."""
+        stat = path.stat()
+        self._docs[path] = ((stat.st_size, stat.st_mtime_ns), parsed)
+
+    def forget(self, path: Path) -> None:
+        self._docs.pop(path, None)
+
+
+def _read(path: Path) -> Document | None:
+    """The stored upload as it is indexed; no size bound (it passed one when added)."""
     try:
         return read_upload(path.name, path.read_bytes(), max_bytes=sys.maxsize)
     except (OSError, UploadRefusedError) as exc:
         log.warning("Cannot read %s: %s", path, exc)
         return None
-
-
-def _title(extracted: ExtractedText, name: str) -> str:
-    """The document's own title (PDF, DOCX, HTML) or its first line, as one clean line."""
-    return clean_title(extracted.title) or first_line(extracted.text, name)
-
-
-def _describe(path: Path) -> StoredDocument:
-    """A file put in the folder by hand: described from its contents."""
-    data = path.read_bytes()
-    extracted = _read(path)
-    title = _title(extracted, path.name) if extracted is not None else path.name
-    return StoredDocument(path.name, title, len(data), _sha(data))
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from retrieval.formats import READERS, ExtractedText, ExtractionError, Markup
+from retrieval import Document, read_document
+from retrieval.formats import READERS, ExtractionError
 
 __all__ = [
     "MAX_NAME",
@@ -27,7 +28,6 @@ __all__ = [
     "clean_name",
     "clean_title",
     "decode_upload",
-    "first_line",
     "read_upload",
 ]
 
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".rst")
 SUFFIXES = (*TEXT_SUFFIXES, *sorted(READERS))
-_MARKUP: dict[str, Markup] = {".md": "markdown", ".markdown": "markdown", ".rst": "rst"}
 KINDS = ", ".join(SUFFIXES[:-1]) + f" or {SUFFIXES[-1]}"
 MAX_NAME = 100
 MAX_TITLE = 200
@@ -121,17 +120,16 @@ def decode_upload(data: bytes, max_bytes: int) -> str:
     return text
 
 
-def read_upload(name: str, data: bytes, max_bytes: int) -> ExtractedText:
-    """The text an upload named ``name`` (already cleaned) is indexed with, or
+def read_upload(name: str, data: bytes, max_bytes: int) -> Document:
+    """The document an upload named ``name`` (already cleaned) is indexed as, built as the corpus
+    loader builds a file (:func:`retrieval.read_document`: pages, title, markup), or
     :class:`UploadRefusedError` with the reason: too big, not UTF-8 text, or refused by the
     format's reader (encrypted, damaged, scanned, a zip bomb, no main content)."""
     check_size(len(data), max_bytes)
-    reader = READERS.get(_suffix(name))
-    if reader is None:
-        markup = _MARKUP.get(_suffix(name), "plain")
-        return ExtractedText(decode_upload(data, max_bytes), markup=markup)
+    if _suffix(name) in TEXT_SUFFIXES:
+        decode_upload(data, max_bytes)  # binary and empty text are refused before parsing
     try:
-        return reader(data)
+        return read_document(name, data)
     except ExtractionError as error:
         raise UploadRefusedError(str(error)) from None
 
@@ -145,11 +143,7 @@ def _size(n: int) -> str:
 
 
 def clean_title(title: str | None) -> str | None:
-    text = " ".join((title or "").split())[:MAX_TITLE]
+    """``title`` as one line of at most :data:`MAX_TITLE` characters (a byte-order mark left
+    out), or None when nothing is left."""
+    text = " ".join((title or "").lstrip("\ufeff").split())[:MAX_TITLE]
     return text or None
-
-
-def first_line(text: str, fallback: str) -> str:
-    """The first non-blank line as a title (a byte-order mark and Markdown ``#`` left out)."""
-    line = next((line for line in text.lstrip("\ufeff").splitlines() if line.strip()), "")
-    return clean_title(line.lstrip("#")) or fallback

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from retrieval.cache import default_cache_dir, load_or_build
-from retrieval.corpus import iter_documents, load_corpus, parse_document, parse_extracted
+from retrieval.corpus import (
+    iter_documents,
+    load_corpus,
+    parse_document,
+    parse_extracted,
+    read_document,
+)
 from retrieval.engine import MAX_K, SearchEngine, validate_question
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError, RetrievalError
 from retrieval.excerpts import url_spans
@@ -39,6 +45,7 @@ __all__ = [
     "load_or_build",
     "parse_document",
     "parse_extracted",
+    "read_document",
     "url_spans",
     "validate_question",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "load_corpus",
     "parse_document",
     "parse_extracted",
+    "read_document",
 ]
 
 log = logging.getLogger(__name__)
@@ -187,15 +188,29 @@ def corpus_files(directory: Path) -> list[Path]:
     return list(scan(directory).files)
 
 
+def read_document(doc_id: str, data: bytes, entry: Mapping[str, Any] | None = None) -> Document:
+    """The document a file's bytes hold, as the corpus loader and uploads both build it.
+
+    ``doc_id``'s suffix picks the reading: a reader of :data:`retrieval.formats.READERS` (PDF,
+    DOCX, HTML: its text, title, markup and pages), else UTF-8 text exactly as decoded (a leading
+    byte-order mark is no part of it), parsed as the suffix's markup. ``entry`` is the manifest
+    entry (title, boilerplate rules). Raises :class:`ExtractionError` with a one-line reason:
+    the reader's refusal, or text that is not UTF-8.
+    """
+    suffix = PurePosixPath(doc_id).suffix.lower()
+    reader = READERS.get(suffix)
+    if reader is None or suffix in TEXT_SUFFIXES:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ExtractionError(f"not UTF-8 text (byte {exc.start})") from None
+        return parse_document(doc_id, text, entry)
+    return parse_extracted(doc_id, reader(data), entry)
+
+
 def _read(path: Path, doc_id: str, entry: Mapping[str, Any] | None) -> Document | None:
     try:
-        data = path.read_bytes()
-        reader = READERS.get(path.suffix.lower())
-        if reader is None or path.suffix.lower() in TEXT_SUFFIXES:
-            return parse_document(doc_id, data.decode("utf-8"), entry)
-        return parse_extracted(doc_id, reader(data), entry)
-    except UnicodeDecodeError:
-        log.warning("skipping %s: not UTF-8 text", path)
+        return read_document(doc_id, path.read_bytes(), entry)
     except ExtractionError as exc:
         log.warning("skipping %s: %s", path, exc)
     except OSError as exc:

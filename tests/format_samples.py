@@ -10,6 +10,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from pathlib import Path
 
 import docx
@@ -18,7 +19,9 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from retrieval.formats import ExtractionError, Reader
+import retrieval.corpus
+from retrieval import Document
+from retrieval.formats import READERS, ExtractedText, ExtractionError, Reader
 
 
 def refusal(read: Reader, data: bytes) -> str:
@@ -28,6 +31,33 @@ def refusal(read: Reader, data: bytes) -> str:
     message = str(caught.value)
     assert "\n" not in message
     return message
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """From now on, how many files of each suffix the document loader hands to a reader."""
+    calls: Counter[str] = Counter()
+
+    def counted(suffix: str) -> Reader:
+        def read(data: bytes) -> ExtractedText:
+            calls[suffix] += 1
+            return READERS[suffix](data)
+
+        return read
+
+    monkeypatch.setattr(
+        retrieval.corpus, "READERS", {suffix: counted(suffix) for suffix in READERS}
+    )
+    return calls
+
+
+def headings(doc: Document) -> list[str]:
+    """The text of ``doc``'s heading units, in order."""
+    units = doc.units
+    return [
+        doc.text[int(units.start[i]) : int(units.end[i])]
+        for i in range(len(units))
+        if units.kind_of(i) == "heading"
+    ]
 
 
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"

@@ -10,7 +10,16 @@ from typing import Any
 import discord  # noqa: TID251
 import pytest
 from discord import app_commands  # noqa: TID251
-from moderation.doubles import CHANNEL, GUILD, OTHER_GUILD, FakeInteraction
+from format_samples import LECTURE_TITLE, lecture_pdf
+from moderation.doubles import (
+    CHANNEL,
+    GUILD,
+    OTHER_GUILD,
+    FakeAttachment,
+    FakeInteraction,
+    find,
+    invoke,
+)
 from moderation.sample_log import count_rows
 
 from bot.client import DocqaBot
@@ -134,6 +143,20 @@ async def test_an_upload_answers_in_its_guild_and_after_a_restart(
         assert answer.result.hits[0].chunk.doc_id == "notes.md"
     finally:
         await restarted.close()
+
+
+async def test_a_pdf_added_with_docs_add_is_cited_by_page(bot: DocqaBot) -> None:
+    added = FakeInteraction(bot)
+    upload = FakeAttachment("lecture.pdf", lecture_pdf())
+    await invoke(find(bot.get_cog("AdminCog").docqa, "docs add"), added, file=upload)
+    assert (added.only.content or "").startswith(f"Added “{LECTURE_TITLE}” as `lecture.pdf`.")
+    asked = FakeInteraction(bot)
+    asked.id += 1
+    await ask(bot, asked, "What does the lab use to measure how much light a sample absorbs?")
+    answer = asked.only.embeds[0].fields[0]
+    assert (answer.name or "").startswith(f"[1] {LECTURE_TITLE} — p. 2, ¶")
+    assert "spectrophotometer" in (answer.value or "")
+    assert (await bot.storage.get_hits(asked.id))[0].doc == "lecture.pdf"
 
 
 async def test_reindex_swaps_the_shared_engine(bot: DocqaBot, corpus: Path) -> None:

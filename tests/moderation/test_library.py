@@ -6,7 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from format_samples import LECTURE_TITLE, article_html, encrypted_pdf, lecture_pdf
+from format_samples import (
+    LECTURE_TITLE,
+    article_html,
+    count_reads,
+    encrypted_pdf,
+    headings,
+    lecture_docx,
+    lecture_pdf,
+)
 
 from bot.library import Library, LibraryLimits
 from bot.uploads import (
@@ -178,8 +186,8 @@ def test_documents_parse_for_the_engine(library: Library) -> None:
     assert (doc.doc_id, doc.title, doc.text) == ("notes.md", "Notes", NOTES.decode())
 
 
-def test_limits_default_to_one_megabyte_and_twenty_documents() -> None:
-    assert LibraryLimits() == LibraryLimits(max_bytes=1_000_000, max_docs=20)
+def test_limits_default_to_discords_attachment_limit_and_twenty_documents() -> None:
+    assert LibraryLimits() == LibraryLimits(max_bytes=10 * 2**20, max_docs=20)
 
 
 def test_a_byte_order_mark_stays_out_of_the_title(library: Library) -> None:
@@ -218,3 +226,39 @@ def test_a_refused_document_writes_nothing(library: Library) -> None:
     with pytest.raises(UploadRefusedError, match=r"^the PDF is encrypted; upload a copy"):
         roomy.add(GUILD, "locked.pdf", encrypted_pdf())
     assert files(library) == []
+
+
+def test_an_uploaded_pdf_keeps_its_pages_and_is_read_once_until_it_changes(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = count_reads(monkeypatch)
+    roomy = Library(library.root, LibraryLimits(), ())
+    roomy.add(GUILD, "lecture.pdf", lecture_pdf())
+    for _ in range(3):  # a rebuild after the add, after another upload, after a removal
+        (doc,) = roomy.documents(GUILD)
+    assert reads[".pdf"] == 1
+    assert len(doc.page_starts) == 3
+    assert doc.page_of(doc.text.index("spectrophotometer")) == 2
+    (roomy.guild_dir(GUILD) / "lecture.pdf").write_bytes(lecture_pdf("Lecture five"))
+    (doc,) = roomy.documents(GUILD)
+    assert reads[".pdf"] == 2  # the file changed on disk: read again
+    assert doc.title == LECTURE_TITLE  # the title recorded when it was added still wins
+
+
+def test_an_uploaded_docx_keeps_its_structure(library: Library) -> None:
+    roomy = Library(library.root, LibraryLimits(), ())
+    roomy.add(GUILD, "week4.docx", lecture_docx())
+    (doc,) = roomy.documents(GUILD)
+    assert headings(doc) == ["Tides and the Moon", "Kinds of tide"]
+
+
+def test_a_library_restarted_reads_its_uploads_once(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Library(library.root, LibraryLimits(), ()).add(GUILD, "lecture.pdf", lecture_pdf())
+    reads = count_reads(monkeypatch)
+    restarted = Library(library.root, LibraryLimits(), ())
+    for _ in range(2):
+        assert [doc.name for doc in restarted.stored(GUILD)] == ["lecture.pdf"]
+        assert [doc.doc_id for doc in restarted.documents(GUILD)] == ["lecture.pdf"]
+    assert reads[".pdf"] == 1
