@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     answer_dms: bool = True
     log_level: LogLevel = "INFO"
     retention_days: int = Field(default=90, ge=0)
-    max_upload_bytes: int = Field(default=1_000_000, ge=1, le=25_000_000)
+    max_upload_bytes: int = Field(default=10 * 2**20, ge=1, le=25_000_000)  # Discord: 10 MiB
     max_guild_docs: int = Field(default=20, ge=0, le=500)
 
     # Sharding (bot/sharding.py): unset, one unsharded connection as before.
