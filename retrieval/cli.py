@@ -20,7 +20,7 @@ from retrieval.types import EngineOptions, Excerpt, SearchResult
 __all__ = ["main"]
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
-_CORPUS_HELP = "folder of documents (.txt, .md, .markdown, .rst)"
+_CORPUS_HELP = "folder of documents (.txt, .md, .markdown, .rst, .pdf, .docx, .html, .htm)"
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
 
