@@ -109,8 +109,9 @@ class Library:
         """This guild's uploads parsed for indexing; one that clashes with a seed is skipped."""
         docs = []
         for entry in self.stored(guild_id):
-            parsed = self._parsed.get(self.guild_dir(guild_id) / entry.name)
-            if entry.name in self.seed_names or parsed is None:
+            clash = entry.name in self.seed_names
+            parsed = None if clash else self._parsed.get(self.guild_dir(guild_id) / entry.name)
+            if parsed is None:
                 log.warning("Not indexing upload %s of guild %s", entry.name, guild_id)
                 continue
             docs.append(replace(parsed, title=entry.title))

@@ -30,10 +30,11 @@ from bot.uploads import KINDS, clean_name
 TEXT = b"Study notes\n\nThe Koryolink network launched in December 2008.\n"
 SEED = "000_36680a99088c2fd4.txt"
 CYRILLIC_A, CYRILLIC_O, CYRILLIC_HA = "\u0430", "\u043e", "\u0445"
+LIMIT = Settings.model_fields["max_upload_bytes"].default  # 10 MiB
 
 CASES = {
-    "over the size limit": ("big.txt", b"x" * 1_000_001, "the file is 1.0 MB; the limit is 1.0 MB"),
-    "10 MB of one word": ("word.txt", b"word " * 2_000_000, "the file is 10.0 MB; the limit"),
+    "over the size limit": ("big.txt", b"x" * (LIMIT + 1), "the file is 10.5 MB; the limit is"),
+    "11 MB of one word": ("word.txt", b"word " * 2_200_000, "the file is 11.0 MB; the limit"),
     "binary": ("notes.txt", b"%PDF-1.7\n\x00\x01\x02\xff binary", "the file is binary"),
     "UTF-16": ("wide.txt", "Study notes".encode("utf-16"), "the file is binary"),
     "Latin-1": ("cafe.txt", "Café crème".encode("latin-1"), "the file is not UTF-8 text (byte 3)"),
