@@ -33,3 +33,24 @@ def test_escaped_markdown_has_no_live_markup(text: str) -> None:
         while i != -1:
             assert escaped[i - 1] == "\\"
             i = escaped.find(char, i + 1)
+
+
+def test_a_link_ends_where_discord_ends_it() -> None:
+    # Discord's link takes a trailing "_" but not a trailing ".": escaping either inside the link
+    # would show a backslash in it; leaving the "." outside raw is harmless.
+    text = "Join https://discord.com/invite/xyz_ or https://x.example/a_b."
+    excerpt = Excerpt(0, len(text), text)
+    assert excerpt_markdown(excerpt) == text
+
+
+def test_a_bare_www_address_is_not_a_link_so_it_is_escaped() -> None:
+    text = "See www.a_b.example/x_y for more."
+    assert excerpt_markdown(Excerpt(0, len(text), text)) == "See www.a\\_b.example/x\\_y for more."
+
+
+def test_a_word_the_engine_marked_inside_a_link_is_not_bolded() -> None:
+    # The engine's own address pattern stops at "(", Discord's link does not: no "**" inside it.
+    text = "Read https://en.example.org/wiki/Tide_(physics) today."
+    at = text.index("physics")
+    excerpt = Excerpt(0, len(text), text, (Span(at, at + len("physics")),))
+    assert excerpt_markdown(excerpt) == text

@@ -16,6 +16,8 @@ from discord_emulator import Emulator
 __all__ = ["MASKED_LINK", "ask_by_mention", "problems", "rendered", "rows", "write_lock_held"]
 
 MASKED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*\]\(")  # [text](url) with a live "["
+# What Discord's Markdown turns into a link (its "url" rule): no formatting applies inside it.
+DISCORD_LINK = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s]")
 
 
 async def ask_by_mention(emu: Emulator, question: str, **send: Any) -> tuple[int, dict[str, Any]]:
@@ -61,7 +63,10 @@ def rendered(markdown: str) -> tuple[str, list[tuple[int, int]]]:
     i = 0
     while i < len(markdown):
         char = markdown[i]
-        if char == "\\":
+        if link := DISCORD_LINK.match(markdown, i):  # Discord shows a link's text as written
+            text.extend(link.group())
+            i = link.end()
+        elif char == "\\":
             assert i + 1 < len(markdown), f"a lone trailing backslash in {markdown!r}"
             text.append(markdown[i + 1])
             i += 2

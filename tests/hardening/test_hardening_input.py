@@ -77,6 +77,7 @@ def test_chunks_are_exact_slices_of_the_indexable_text(text: str) -> None:
 @given(docs=st.lists(TEXT, min_size=1, max_size=3), question=QUESTION)
 @example(docs=["The dam cost $5million."], question="$5 million dam")  # was **$5****million**
 @example(docs=["$5https://discord.com/invite/xyz"], question="[x](https://evil.example)$5")
+@example(docs=["https://discord.com/invite/xyz_0"], question="[x](https://evil.example)")
 @example(
     docs=["**river** __dam__ ||floods|| `spring` [x](y)\n# river\n> dam"], question="river dam"
 )
