@@ -20,12 +20,19 @@ import aiosqlite
 from bot.dbfile import FileId, file_id, move_aside
 from bot.export import ExportRecord, VoteRow
 from bot.guild_config import GuildConfig
+from bot.logstore import (
+    RowRefusedError,
+    StorageError,
+    StorageUnavailableError,
+    UnknownQueryError,
+)
 from bot.records import HitRow, QueryLog, QueryRow, RowCounts, VoteChange, utc_iso, utc_now
 from bot.stats import DayCount, Tally, Totals
 
 __all__ = [
     "BUSY_TIMEOUT",
     "MIGRATIONS",
+    "RowRefusedError",
     "Storage",
     "StorageError",
     "StorageUnavailableError",
@@ -48,18 +55,6 @@ _CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class StorageError(Exception):
-    """The database cannot be opened or used."""
-
-
-class UnknownQueryError(StorageError):
-    """A vote names a query the log does not hold (purged, or never written)."""
-
-
-class StorageUnavailableError(StorageError):
-    """A write failed for a reason that can pass (locked, read-only, disk full): retry it."""
-
-
 class _CorruptDatabaseError(Exception):
     """The file is not a usable SQLite database (moved aside at start-up)."""
 
@@ -70,11 +65,18 @@ def _error_name(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _passing_errors() -> Iterator[None]:
-    """Raise SQLite errors that can pass as :class:`StorageUnavailableError`; others as they are."""
+    """Raise SQLite errors that can pass as :class:`StorageUnavailableError`, a row SQLite
+    refuses as :class:`RowRefusedError`; others as they are."""
     try:
         yield
+    except sqlite3.IntegrityError as exc:
+        raise RowRefusedError(str(exc)) from exc
     except sqlite3.Error as exc:
         if _error_name(exc).startswith(_PASSING):
+            raise StorageUnavailableError(str(exc)) from exc
+        raise
+    except ValueError as exc:  # aiosqlite's "no active connection": closed, not reopened yet
+        if "connection" in str(exc):
             raise StorageUnavailableError(str(exc)) from exc
         raise
 
@@ -101,6 +103,8 @@ class Storage:
         self.path = path
         self._busy_timeout = busy_timeout
         self._file: FileId | None = file_id(path)
+        self._follows = self._file is not None  # a file on disk, which can be replaced
+        self._closed = False  # the connection was closed and a reopen has not succeeded yet
         self._lost = False  # the file went away and the warning about it was logged
         self._write = asyncio.Lock()  # one write transaction at a time on this connection
 
@@ -166,20 +170,34 @@ class Storage:
         await self.migrate()
 
     async def _follow_file(self) -> None:
-        """Reopen the database if its file was deleted or replaced since it was opened."""
-        if self._file is None or file_id(self.path) == self._file:
+        """Reopen the database if its file was deleted or replaced since it was opened, or
+        if an earlier reopen failed (a folder at the path, the disk read-only...).
+
+        Until a reopen succeeds the connection stays closed and nothing is compared with the
+        old file's identity: the original file moved back still needs a fresh connection.
+        """
+        if not self._follows or (not self._closed and file_id(self.path) == self._file):
             return
         if not self._lost:
             log.warning("The database file %s was deleted or replaced while running; "
                         "reopened it, and new questions are logged there", self.path)  # fmt: skip
             self._lost = True
+        self._closed = True
         await self._db.close()
         try:
-            self._db = await _connect(self.path)
-            await self._prepare()
-        except (StorageError, sqlite3.Error, _CorruptDatabaseError) as exc:
+            fresh = await Storage.open(self.path, busy_timeout=self._busy_timeout)
+        except StorageError as exc:
             raise StorageUnavailableError(f"cannot reopen {self.path}: {exc}") from exc
-        self._file, self._lost = file_id(self.path), False
+        self._db, self._file = fresh._db, fresh._file
+        self._closed = self._lost = False
+
+    async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """Rows of a read; reopens first if the connection was closed by a failed reopen."""
+        with _passing_errors():
+            if self._closed:
+                async with self._write:
+                    await self._follow_file()
+            return list(await self._db.execute_fetchall(sql, tuple(params)))
 
     async def schema_version(self) -> int:
         rows = await self._db.execute_fetchall("PRAGMA user_version")
@@ -228,7 +246,7 @@ class Storage:
             await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def _count(self, sql: str, params: Iterable[Any]) -> int:
-        rows = await self._db.execute_fetchall(sql, tuple(params))
+        rows = await self._db.execute_fetchall(sql, tuple(params))  # inside a transaction
         return int(next(iter(rows))[0])
 
     async def log_query(self, entry: QueryLog) -> int:
@@ -254,13 +272,28 @@ class Storage:
             ])  # fmt: skip
         return [int(query_id or 0) for query_id in ids]
 
+    async def replay_queries(self, entries: Sequence[QueryLog]) -> list[int]:
+        """Record the entries (all with ids) the log does not hold yet, in one transaction;
+        returns the ids written. The others were committed before a crash cut their journey."""
+        ids = [int(entry.query_id or 0) for entry in entries]
+        marks = ", ".join("?" * len(ids))  # at most the writer's batch size, well within limits
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(f"SELECT id FROM queries WHERE id IN ({marks})", ids)
+            present = {int(row[0]) for row in rows}
+            fresh = [entry for entry in entries if entry.query_id not in present]
+            await db.executemany(_INSERT_QUERY, [_query_values(entry) for entry in fresh])
+            await db.executemany(_INSERT_HIT, [
+                values for entry in fresh for values in _hit_values(entry.query_id, entry)
+            ])  # fmt: skip
+        return [int(entry.query_id or 0) for entry in fresh]
+
     async def get_query(self, query_id: int) -> QueryRow | None:
-        rows = await self._db.execute_fetchall("SELECT * FROM queries WHERE id = ?", (query_id,))
+        rows = await self._fetch("SELECT * FROM queries WHERE id = ?", (query_id,))
         row = next(iter(rows), None)
         return None if row is None else _query_row(row)
 
     async def get_hits(self, query_id: int) -> tuple[HitRow, ...]:
-        rows = await self._db.execute_fetchall(
+        rows = await self._fetch(
             "SELECT rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end, score"
             " FROM hits WHERE query_id = ? ORDER BY rank",
             (query_id,),
@@ -314,7 +347,7 @@ class Storage:
 
     async def _window(self, sql: str, guild_id: int, since: datetime, *more: Any) -> list[Any]:
         """Rows of ``sql``, whose first two parameters are the guild and the window start."""
-        return list(await self._db.execute_fetchall(sql, (guild_id, utc_iso(since), *more)))
+        return await self._fetch(sql, (guild_id, utc_iso(since), *more))
 
     async def stats_totals(self, guild_id: int, since: datetime) -> Totals:
         """Questions, distinct askers, answered questions and votes in one guild's window."""
@@ -411,11 +444,11 @@ class Storage:
 
     async def _guild_configs(self, where: str, params: tuple[Any, ...]) -> tuple[GuildConfig, ...]:
         # ``where`` is one of the two literals above, never user text.
-        rows = await self._db.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT guild_id, default_k, private, cooldown_s FROM guild_config {where}", params
         )
         channels: dict[int, set[int]] = {}
-        for guild_id, channel_id in await self._db.execute_fetchall(
+        for guild_id, channel_id in await self._fetch(
             f"SELECT guild_id, channel_id FROM guild_channels {where}", params
         ):
             channels.setdefault(guild_id, set()).add(channel_id)
