@@ -189,6 +189,7 @@ class QueryLogWriter:
                 self._strand(str(error))
                 self._spill = [item for item in self._spill if id(item) not in taken]
                 self._queue[:0] = items  # the database writer retries them, and this again
+                self._start()  # (it may have finished while this ran: its queue was empty)
                 return
             self._spill = [item for item in self._spill if id(item) not in taken]
             _resolve(items, [entry.query_id for entry, _ in items])
@@ -251,14 +252,14 @@ class QueryLogWriter:
     async def drain(self, timeout: float | None = None) -> None:
         """Wait for the waiting writes (on shutdown); after ``timeout`` seconds journal what
         is left, and give up only on rows the journal cannot take either, loudly."""
-        if self._task is None or not self.pending:
+        if not self.pending:
             return
         log.info("Flushing %d pending query log writes", self.pending)
-        _, stuck = await asyncio.wait({self._task}, timeout=timeout)
-        if not stuck:
+        if await self._settle(timeout):
             return
-        self._task.cancel()
-        await asyncio.wait(stuck)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait({self._task})
         if self._spiller is not None:
             await asyncio.wait({self._spiller})
         self._spill[:0] = self._queue
@@ -273,6 +274,21 @@ class QueryLogWriter:
             _resolve(lost, [None] * len(lost))
             log.error("Gave up on %d query log writes: neither the database nor the journal "
                       "took them (%s)", len(lost), self._stranded or self._failing)  # fmt: skip
+
+    async def _settle(self, timeout: float | None) -> bool:
+        """Wait until nothing is pending (True) or ``timeout`` seconds pass (False)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while self.pending:
+                    if self._queue or len(self.journal):
+                        self._start()
+                    running = {t for t in (self._task, self._spiller) if t and not t.done()}
+                    if not running:
+                        return False
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        except TimeoutError:
+            return False
+        return True
 
 
 def _resolve(items: Sequence[_Item], ids: Sequence[int | None]) -> None:
