@@ -17,7 +17,7 @@ from typing import Any, Self, TypeVar
 
 import aiosqlite
 
-from bot.dbfile import FileId, file_id, move_aside
+from bot.dbfile import FileId, claim, file_id, move_aside
 from bot.export import ExportRecord, VoteRow
 from bot.guild_config import GuildConfig
 from bot.logstore import (
@@ -87,23 +87,36 @@ def _storable(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
+async def _connect(path: Path) -> tuple[aiosqlite.Connection, FileId]:
+    """A connection to the file at ``path`` (created if missing) and that file's identity.
+
+    A file swapped in while SQLite opens the path (an operator restoring a backup just then)
+    would leave the connection on the old file under the new one's ``-wal``/``-shm`` names,
+    mixing two databases' pages; so the path must still name the file that was there.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return await aiosqlite.connect(path, isolation_level=None)
+        identity = claim(path)
+        uri = f"{path.absolute().as_uri()}?mode=rw"  # never creates: ``claim`` did, once
+        db = await aiosqlite.connect(uri, uri=True, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(f"cannot open the database {path}: {exc}") from exc
+    if file_id(path) != identity:
+        await db.close()
+        raise StorageError(f"cannot open the database {path}: it was replaced meanwhile")
+    return db, identity
 
 
 class Storage:
     """An open query log. Use ``async with Storage.open(path) as storage``."""
 
-    def __init__(self, db: aiosqlite.Connection, path: Path, busy_timeout: float) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, path: Path, busy_timeout: float, file: FileId
+    ) -> None:
         self._db = db
         self.path = path
         self._busy_timeout = busy_timeout
-        self._file: FileId | None = file_id(path)
-        self._follows = self._file is not None  # a file on disk, which can be replaced
+        self._file = file  # the identity of the file the connection holds
         self._closed = False  # the connection was closed and a reopen has not succeeded yet
         self._lost = False  # the file went away and the warning about it was logged
         self._write = asyncio.Lock()  # one write transaction at a time on this connection
@@ -130,7 +143,8 @@ class Storage:
 
     @classmethod
     async def _open(cls, path: Path, busy_timeout: float) -> Storage:
-        storage = cls(await _connect(path), path, busy_timeout)
+        db, file = await _connect(path)
+        storage = cls(db, path, busy_timeout, file)
         try:
             await storage._prepare()
         except BaseException as exc:
@@ -176,7 +190,7 @@ class Storage:
         Until a reopen succeeds the connection stays closed and nothing is compared with the
         old file's identity: the original file moved back still needs a fresh connection.
         """
-        if not self._follows or (not self._closed and file_id(self.path) == self._file):
+        if not self._closed and file_id(self.path) == self._file:
             return
         if not self._lost:
             log.warning("The database file %s was deleted or replaced while running; "

@@ -18,12 +18,13 @@ from discord_emulator import Emulator
 from e2e.harness import QUESTION, TIMEOUT, field_names, logged
 from hardening_support import ask_by_mention, problems, rows, write_lock_held
 
+import bot.storage as storage_module
 from bot.client import DocqaBot
 from bot.config import Settings
 from bot.journal import Journal, journal_path
 from bot.records import HitRow, QueryLog, utc_now
 from bot.service import AskService
-from bot.storage import Storage, StorageUnavailableError
+from bot.storage import Storage, StorageError, StorageUnavailableError
 from retrieval import SearchEngine
 
 BUSY = 0.1  # seconds: the busy timeout of these tests' database
@@ -196,3 +197,27 @@ async def test_a_read_only_period_with_the_journal_blocked_too_gives_up_nothing(
         await until_logged(settings.db_path, sorted(asked))
     assert not any("Gave up" in line for line in problems(caplog))
     emu.assert_clean()
+
+
+async def test_a_file_swapped_in_while_the_database_opens_is_never_mixed_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both files would share the -wal and -shm names: one connection must never hold the
+    file that was replaced while the other's pages go to those names."""
+    path, backup = tmp_path / "docqa.db", tmp_path / "backup.db"
+    async with await Storage.open(backup) as old:
+        await old.log_query(question(1, 5, "in the backup"))
+    claim = storage_module.claim
+
+    def restored_meanwhile(target: Path) -> tuple[int, int]:
+        identity = claim(target)  # the new, empty database file ...
+        os.replace(backup, target)  # ... and the operator's restore lands just then
+        return identity
+
+    monkeypatch.setattr(storage_module, "claim", restored_meanwhile)
+    with pytest.raises(StorageError, match="it was replaced meanwhile"):
+        await Storage.open(path)
+    monkeypatch.undo()
+    async with await Storage.open(path) as storage:  # the next try opens the restored file
+        assert await storage.get_query(1) is not None
+    assert rows(path, "PRAGMA integrity_check") == [("ok",)]
