@@ -8,6 +8,10 @@ database, or deleted (forget, retention), the file is rewritten without them: wr
 temporary file, synced and renamed into place, and the old file overwritten with zeros, so a
 deleted question is not left readable in it. When nothing is left the file is removed.
 
+Several processes may share one journal (the bot and ``--console`` on the same database):
+each change holds an exclusive ``flock`` on the file, a rewrite keeps the other processes'
+lines, and a start-up replays every line in the file (a replay skips what already landed).
+
 The journal knows nothing of SQL: any :class:`~bot.logstore.QueryLogStore` replays it.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -22,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from bot.records import HitRow, QueryLog
 
@@ -59,6 +64,23 @@ def _entry(line: bytes) -> QueryLog:
     return entry
 
 
+class _Contents(NamedTuple):
+    entries: list[QueryLog]
+    bad: int  # unreadable whole lines
+    torn: bool  # a last line cut short by a crash mid-write
+
+
+def _parse(data: bytes) -> _Contents:
+    lines = data.split(b"\n")
+    entries, bad = [], 0
+    for line in filter(None, lines[:-1]):
+        try:
+            entries.append(_entry(line))
+        except (ValueError, KeyError, TypeError):
+            bad += 1
+    return _Contents(entries, bad, bool(lines[-1]))
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -74,8 +96,82 @@ def _sync_folder(path: Path) -> None:
         os.close(fd)
 
 
+def _open_locked(path: Path, flags: int) -> int | None:
+    """The journal's descriptor, under an exclusive lock against other processes; None if
+    there is no journal (and ``flags`` do not create it). A file another process replaced or
+    removed while this one waited for the lock is let go, and the current one taken."""
+    while True:
+        try:
+            fd = os.open(path, flags, 0o600)
+        except FileNotFoundError:
+            return None
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def _append_file(path: Path, data: bytes) -> None:
+    fd = _open_locked(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+    assert fd is not None  # O_CREAT
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data  # after a torn line: it stays one unreadable line, alone
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):  # no half line for the next batch to follow
+                os.ftruncate(fd, size)
+            raise
+    finally:
+        os.close(fd)
+    if not size:
+        _sync_folder(path)
+
+
+def _rewrite_file(path: Path, chosen: Callable[[QueryLog], bool]) -> list[QueryLog]:
+    """Rewrite the file without the entries ``chosen`` picks (removing it if none is left),
+    overwrite the old file's bytes with zeros, and return what was removed."""
+    try:
+        fd = _open_locked(path, os.O_RDWR)
+    except IsADirectoryError:  # not a journal: nothing of ours to remove
+        return []
+    if fd is None:
+        return []
+    try:
+        size = os.fstat(fd).st_size
+        entries = _parse(os.pread(fd, size, 0)).entries
+        gone = [entry for entry in entries if chosen(entry)]
+        if not gone:
+            return []
+        kept = b"".join(_line(entry) for entry in entries if not chosen(entry))
+        if kept:
+            temporary = path.with_name(path.name + ".new")
+            new = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                _write_all(new, kept)
+                os.fsync(new)
+            finally:
+                os.close(new)
+            os.replace(temporary, path)
+        else:
+            os.unlink(path)
+        _sync_folder(path)
+        os.pwrite(fd, bytes(size), 0)  # the old inode's rows, zeroed
+        os.fsync(fd)
+        return gone
+    finally:
+        os.close(fd)
+
+
 class Journal:
-    """The questions waiting on disk, by query id, oldest first; a mirror of the file.
+    """This process's view of the journal: the questions to replay, by query id, oldest
+    first (at start-up, every line in the file; then what this process appends).
 
     Every method that changes it raises OSError when the file cannot be written, and then
     changes nothing. Methods run one at a time; their file work runs in a thread and, once
@@ -105,20 +201,13 @@ class Journal:
             log.error("Cannot read %s (%s); it is left as it is, and questions the database "
                       "cannot take meanwhile wait in memory", self.path, error)  # fmt: skip
             return
-        lines = data.split(b"\n")
-        if lines[-1]:  # a batch cut short by a crash: it was never acknowledged
+        contents = _parse(data)
+        if contents.torn:  # a batch cut short by a crash: its answers were never sent
             log.warning("The journal %s ends in a partial line (a crash mid-write); "
                         "it is dropped", self.path)  # fmt: skip
-        bad = 0
-        for line in filter(None, lines[:-1]):
-            try:
-                entry = _entry(line)
-            except (ValueError, KeyError, TypeError):
-                bad += 1
-                continue
-            self._entries[int(entry.query_id or 0)] = entry
-        if bad:
-            log.warning("Skipped %d unreadable lines in the journal %s", bad, self.path)
+        if contents.bad:
+            log.warning("Skipped %d unreadable lines in the journal %s", contents.bad, self.path)
+        self._entries = {int(entry.query_id or 0): entry for entry in contents.entries}
         if self._entries:
             log.info("%d answered questions wait in the journal %s", len(self), self.path)
 
@@ -126,7 +215,8 @@ class Journal:
         """Add ``entries`` (each with its query id) durably: on disk when this returns."""
         data = b"".join(_line(entry) for entry in entries)
         async with self._lock:
-            await self._in_thread(self._append, data)
+            self._check()
+            await _in_thread(_append_file, self.path, data)
             self._entries.update((int(entry.query_id or 0), entry) for entry in entries)
 
     async def remove(self, query_ids: Iterable[int]) -> None:
@@ -135,71 +225,26 @@ class Journal:
         await self.drop(lambda entry: entry.query_id in ids)
 
     async def drop(self, chosen: Callable[[QueryLog], bool]) -> list[QueryLog]:
-        """Delete the entries ``chosen`` picks from the file and return them."""
+        """Delete the entries ``chosen`` picks, whichever process wrote them; returns those
+        that were in the file."""
         async with self._lock:
-            gone = [entry for entry in self._entries.values() if chosen(entry)]
-            if not gone:
-                return []
-            kept = [entry for entry in self._entries.values() if not chosen(entry)]
-            await self._in_thread(self._rewrite, b"".join(map(_line, kept)))
-            for entry in gone:
-                del self._entries[int(entry.query_id or 0)]
+            self._check()
+            gone = await _in_thread(_rewrite_file, self.path, chosen)
+            for query_id in [key for key, entry in self._entries.items() if chosen(entry)]:
+                del self._entries[query_id]
             return gone
-
-    @staticmethod
-    async def _in_thread(work: Callable[[bytes], None], data: bytes) -> None:
-        running = asyncio.ensure_future(asyncio.to_thread(work, data))
-        try:
-            await asyncio.shield(running)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):  # finish the file work, then be cancelled
-                await running
-            raise
 
     def _check(self) -> None:
         if self._unreadable is not None:
             raise OSError(self._unreadable)
 
-    def _append(self, data: bytes) -> None:
-        self._check()
-        created = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            size = os.fstat(fd).st_size
-            try:
-                _write_all(fd, data)
-                os.fsync(fd)
-            except OSError:
-                with contextlib.suppress(OSError):  # no half line for the next batch to follow
-                    os.ftruncate(fd, size)
-                raise
-        finally:
-            os.close(fd)
-        if created:
-            _sync_folder(self.path)
 
-    def _rewrite(self, data: bytes) -> None:
-        """Replace the file's contents with ``data`` (or remove it), overwriting the old."""
-        self._check()
-        try:
-            old = os.open(self.path, os.O_RDWR)
-        except FileNotFoundError:  # removed by hand: write what is kept, nothing to overwrite
-            old = os.open(os.devnull, os.O_RDWR)
-        try:
-            if data:
-                temporary = self.path.with_name(self.path.name + ".new")
-                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                try:
-                    _write_all(fd, data)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                os.replace(temporary, self.path)
-            else:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(self.path)
-            _sync_folder(self.path)
-            _write_all(old, bytes(os.fstat(old).st_size))  # the old inode's rows, zeroed
-            os.fsync(old)
-        finally:
-            os.close(old)
+async def _in_thread(work: Callable[[Path, Any], T], path: Path, argument: Any) -> T:
+    """``work(path, argument)`` in a thread, finished even if the caller is cancelled."""
+    running = asyncio.ensure_future(asyncio.to_thread(work, path, argument))
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await running
+        raise

@@ -136,7 +136,7 @@ class QueryLogWriter:
                 self._strand(str(error))
             except Exception as error:  # unavailable, or a fault nobody foresaw: both retried
                 self._outage(error)
-                self._spill.extend(self._queue)
+                self._spill[:0] = self._queue  # older than those spilled meanwhile
                 self._queue.clear()
                 self._start_spilling()
             else:
@@ -185,10 +185,12 @@ class QueryLogWriter:
             taken = {id(item) for item in items}
             try:
                 await self.journal.append([entry for entry, _ in items])
-            except OSError as error:
+            except Exception as error:  # OSError, or a fault nobody foresaw: retried
                 self._strand(str(error))
-                self._spill = [item for item in self._spill if id(item) not in taken]
-                self._queue[:0] = items  # the database writer retries them, and this again
+                # All of them (and any that came meanwhile) go back to the database writer,
+                # which retries them and, while the database still refuses, this again.
+                self._queue[:0] = self._spill
+                self._spill = []
                 self._start()  # (it may have finished while this ran: its queue was empty)
                 return
             self._spill = [item for item in self._spill if id(item) not in taken]
@@ -241,7 +243,10 @@ class QueryLogWriter:
             self._queue = [item for item in self._queue if not chosen(item[0])]
             self._spill = [item for item in self._spill if not chosen(item[0])]
             _resolve(waiting, [None] * len(waiting))
-            gone = [entry for entry, _ in waiting] + await self.journal.drop(chosen)
+            try:
+                gone = [entry for entry, _ in waiting] + await self.journal.drop(chosen)
+            except OSError as error:  # e.g. a read-only folder: the deletion cannot be kept
+                raise StorageUnavailableError(f"cannot rewrite the journal: {error}") from error
             counts = await delete()
         return replace(
             counts,

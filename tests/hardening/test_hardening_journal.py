@@ -221,3 +221,19 @@ async def test_a_file_swapped_in_while_the_database_opens_is_never_mixed_with_it
     async with await Storage.open(path) as storage:  # the next try opens the restored file
         assert await storage.get_query(1) is not None
     assert rows(path, "PRAGMA integrity_check") == [("ok",)]
+
+
+async def test_two_processes_sharing_the_journal_keep_each_other_s_rows(tmp_path: Path) -> None:
+    """The bot and the console on one database: one's rewrite must not drop the other's rows
+    (each change locks the file; separate opens exclude each other as processes do)."""
+    path = journal_path(tmp_path / "docqa.db")
+    bot_side, console_side = Journal(path), Journal(path)
+    await bot_side.append([question(1, 5, "the bot's"), question(2, 6, "the bot's too")])
+    await console_side.append([question(3, 0, "the console's")])
+    await bot_side.remove([1])  # landed in the database
+    assert [entry.query_id for entry in Journal(path).entries()] == [2, 3]
+    forgotten = await console_side.drop(lambda entry: entry.user_id == 6)  # /forget-me, there
+    assert [entry.query_id for entry in forgotten] == [2]
+    assert [entry.query_id for entry in Journal(path).entries()] == [3]
+    await console_side.remove([3])
+    assert not path.exists()
