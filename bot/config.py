@@ -33,6 +33,7 @@ MAX_SNOWFLAKE = 2**63 - 1  # Discord ids are unsigned 64-bit numbers that fit SQ
 MAX_CHUNK_TOKENS = 4096
 MAX_COOLDOWN = 3600.0  # seconds; the same limit as /docqa config set
 MAX_RETENTION_DAYS = 36_500  # a hundred years
+TOKEN_CHARACTERS = "holds whitespace, a control or a non-ASCII character; a bot token has none"
 
 
 class Settings(BaseSettings):
@@ -69,15 +70,18 @@ class Settings(BaseSettings):
     @field_validator("discord_token")
     @classmethod
     def _printable(cls, value: SecretStr | None) -> SecretStr | None:
-        """Surrounding whitespace (a copied line's newline) is dropped; whitespace or a control
-        character inside cannot be a token, and would break the HTTP header it is sent in."""
+        """Surrounding whitespace (a copied line's newline) is dropped; whitespace, a control
+        character or a non-ASCII one inside cannot be a token (Discord's are base64 and dots),
+        and would break the HTTP header it is sent in."""
         if value is None:
             return None
         token = value.get_secret_value().strip()
         if not token:
             return None
-        if not all(char.isprintable() and not char.isspace() for char in token):
-            raise ValueError("holds whitespace or a control character; a bot token has neither")
+        if not all(char.isascii() and char.isprintable() and not char.isspace() for char in token):
+            raise ValueError(
+                "holds whitespace, a control or a non-ASCII character; a bot token has none"
+            )
         return SecretStr(token)
 
     @field_validator("log_level", mode="before")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_CORPUS
+from bot.config import DEFAULT_CORPUS, TOKEN_CHARACTERS
 
 QUESTION = "How many North Koreans have mobile phones?"
 
@@ -60,7 +60,7 @@ def test_invalid_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
         ({"DOCQA_RETENTION_DAYS": "800000"},
          "DOCQA_RETENTION_DAYS: Input should be less than or equal to 36500"),
         ({"DISCORD_TOKEN": "MTIz.not-\nprinted"},
-         "DISCORD_TOKEN: holds whitespace or a control character; a bot token has neither"),
+         f"DISCORD_TOKEN: {TOKEN_CHARACTERS}"),
     ],
 )  # fmt: skip
 def test_a_setting_the_bot_cannot_honour_is_one_line_and_exit_2(

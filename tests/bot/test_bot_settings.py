@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import DEFAULT_CORPUS, Settings, describe_error, env_name
+from bot.config import (
+    DEFAULT_CORPUS,
+    TOKEN_CHARACTERS,
+    Settings,
+    describe_error,
+    env_name,
+)
 from bot.records import utc_now
 
 TOKEN = "MTIz.secret-token-value"
@@ -112,17 +118,16 @@ def test_bounds_are_values_the_bot_can_honour(monkeypatch: pytest.MonkeyPatch) -
     assert utc_now() + timedelta(seconds=settings.ask_cooldown) > utc_now()
 
 
-@pytest.mark.parametrize("token", [f"{TOKEN}\nX", f"MTIz.{chr(7)}bell", "MTIz. space", "a\x00b"])
+@pytest.mark.parametrize(
+    "token", [f"{TOKEN}\nX", f"MTIz.{chr(7)}bell", "MTIz. space", "a\x00b", "MTIz.\u20acuro"]
+)
 def test_a_token_with_whitespace_or_a_control_character_is_refused(
     monkeypatch: pytest.MonkeyPatch, token: str
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         load(monkeypatch, DISCORD_TOKEN=token.replace("\x00", "\x01"))
     line = describe_error(caught.value)
-    assert line == (
-        "invalid settings: DISCORD_TOKEN: holds whitespace or a control character; "
-        "a bot token has neither"
-    )
+    assert line == f"invalid settings: DISCORD_TOKEN: {TOKEN_CHARACTERS}"
 
 
 def test_a_token_s_surrounding_whitespace_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
