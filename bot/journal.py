@@ -191,6 +191,9 @@ class Journal:
     def entries(self) -> list[QueryLog]:
         return list(self._entries.values())
 
+    def get(self, query_id: int) -> QueryLog | None:
+        return self._entries.get(query_id)
+
     def _load(self) -> None:
         try:
             data = self.path.read_bytes()

@@ -73,6 +73,11 @@ class QueryLogWriter:
         """Questions not in the database yet: in memory and in the journal."""
         return len(self._queue) + len(self._spill) + len(self.journal)
 
+    def waiting(self, query_id: int) -> QueryLog | None:
+        """The question with this id if it is not in the database yet (queued or journaled)."""
+        queued = (entry for entry, _ in (*self._queue, *self._spill) if entry.query_id == query_id)
+        return next(queued, None) or self.journal.get(query_id)
+
     def submit(self, entry: QueryLog) -> asyncio.Future[int | None]:
         """Queue ``entry``; the future gives its query id once it is durable (committed or
         journaled), or None if the database refuses the row."""

@@ -21,7 +21,7 @@ from bot.journal import Journal, journal_path
 from bot.logwriter import QueryLogWriter
 from bot.records import QueryLog, RowCounts, Source, VoteChange, utc_now
 from bot.restore import hit_rows, rebuild_hits
-from bot.storage import BUSY_TIMEOUT, Storage
+from bot.storage import BUSY_TIMEOUT, Storage, StorageUnavailableError
 from retrieval import QueryError, SearchEngine, SearchResult, validate_question
 
 __all__ = ["DRAIN_TIMEOUT", "RECORD_WAIT", "Answer", "AskService", "Origin"]
@@ -132,16 +132,27 @@ class AskService:
         )
 
     async def restore(self, query_id: int) -> Answer | None:
-        """A logged answer rebuilt from the database and the engine, or None if not logged."""
+        """A logged answer rebuilt from the log (or from the questions still waiting to be
+        written, during an outage) and the engine; None if it was never logged."""
+        entry = self.writer.waiting(query_id) or await self._logged(query_id)
+        if entry is None:
+            return None
+        engine = self.engine_for(entry.guild_id)
+        live = await asyncio.to_thread(self._search_or_none, engine, entry.question, entry.k)
+        result = SearchResult(
+            entry.question, rebuild_hits(engine, entry.hits, live), entry.answered
+        )
+        return Answer(result, entry.k, entry.latency_ms, entry.created_at)
+
+    async def _logged(self, query_id: int) -> QueryLog | None:
         row = await self.storage.get_query(query_id)
         if row is None:
             return None
-        rows = await self.storage.get_hits(query_id)
-        engine = self.engine_for(row.guild_id)
-        live = await asyncio.to_thread(self._search_or_none, engine, row.question, row.k)
-        hits = rebuild_hits(engine, rows, live)
-        result = SearchResult(row.question, hits, row.answered)
-        return Answer(result, row.k, row.latency_ms, row.created_at)
+        hits = await self.storage.get_hits(query_id)
+        return QueryLog(
+            row.created_at, row.user_id, row.source, row.question, row.k, row.answered,
+            row.latency_ms, hits, row.guild_id, row.channel_id, row.id,
+        )  # fmt: skip
 
     def _search_or_none(self, engine: SearchEngine, question: str, k: int) -> SearchResult | None:
         try:
@@ -150,6 +161,11 @@ class AskService:
             return None
 
     async def vote(self, query_id: int, user_id: int, vote: int) -> VoteChange:
+        """Record a vote; raises :class:`StorageUnavailableError` while the question itself
+        waits to be written (the member is asked to try again), UnknownQueryError if it was
+        never logged."""
+        if self.writer.waiting(query_id) is not None:
+            raise StorageUnavailableError("the question is not in the database yet")
         return await self.storage.record_vote(query_id, user_id, vote)
 
 

@@ -237,3 +237,27 @@ async def test_two_processes_sharing_the_journal_keep_each_other_s_rows(tmp_path
     assert [entry.query_id for entry in Journal(path).entries()] == [3]
     await console_side.remove([3])
     assert not path.exists()
+
+
+async def test_an_answer_waiting_in_the_journal_keeps_its_buttons(
+    emu: Emulator, live: DocqaBot, storage: Storage, settings: Settings
+) -> None:
+    async with asyncio.timeout(TIMEOUT + LANDS_WITHIN):
+        await storage._db.execute("PRAGMA query_only = ON")
+        handle = await emu.send_slash("ask", {"question": QUESTION})
+        answer = await handle.wait_response()
+        assert journaled(settings.db_path) == [handle.id]
+        full = await emu.click_button(answer, f"docqa:full:{handle.id}:1")
+        passage = await full.wait_response()
+        more = await emu.click_button(answer, f"docqa:more:{handle.id}:2")
+        await more.wait_response()
+        vote = await emu.click_button(answer, f"docqa:vote:{handle.id}:up")
+        said = (await vote.wait_response())["content"]
+        await storage._db.execute("PRAGMA query_only = OFF")
+        await until_logged(settings.db_path, [handle.id])
+        again = await emu.click_button(answer, f"docqa:vote:{handle.id}:up")
+        thanks = (await again.wait_response())["content"]
+    assert passage["embeds"][0]["description"]  # the passage, not "no longer available"
+    assert said == "The database can't take that right now; please try again in a minute."
+    assert thanks == "Thanks: your 👍 is recorded."
+    emu.assert_clean()
