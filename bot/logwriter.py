@@ -64,6 +64,9 @@ class QueryLogWriter:
         self._stranded: str | None = None  # why the journal does too, while it does
         self._stuck = asyncio.Event()  # set while rows can only wait in memory
         self._turn = asyncio.Lock()  # one database attempt or deletion at a time
+        self._wake = asyncio.Event()  # ends a pause between retries (shutdown's last try)
+        self._failed = asyncio.Event()  # set by each failed attempt
+        self._failures = 0
         with contextlib.suppress(RuntimeError):  # no loop yet: the first question starts it
             if len(journal):
                 self._start()
@@ -140,6 +143,8 @@ class QueryLogWriter:
             except _JournalError as error:  # the database took the rows; the journal kept them
                 self._strand(str(error))
             except Exception as error:  # unavailable, or a fault nobody foresaw: both retried
+                self._failures += 1
+                self._failed.set()
                 self._outage(error)
                 self._spill[:0] = self._queue  # older than those spilled meanwhile
                 self._queue.clear()
@@ -148,8 +153,18 @@ class QueryLogWriter:
                 delay = FIRST_RETRY
                 self._landed()
                 continue
-            await asyncio.sleep(delay)
+            await self._pause(delay)
             delay = min(delay * 2, LAST_RETRY)
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep ``delay`` seconds between retries, or until :meth:`drain` asks for one now.
+        (``asyncio.wait``, not ``wait_for``: Python 3.11's can swallow a cancellation.)"""
+        wake = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({wake}, timeout=delay)
+        finally:
+            wake.cancel()
+        self._wake.clear()
 
     async def _attempt(self) -> None:
         """One transaction: the journal's oldest rows first, else the queue's."""
@@ -286,16 +301,24 @@ class QueryLogWriter:
                       "took them (%s)", len(lost), self._stranded or self._failing)  # fmt: skip
 
     async def _settle(self, timeout: float | None) -> bool:
-        """Wait until nothing is pending (True) or ``timeout`` seconds pass (False)."""
+        """Wait until nothing is pending (True), or ``timeout`` seconds pass, or a last try
+        of the database (made at once) fails while every waiting row is journaled (False)."""
+        failures = self._failures
+        self._wake.set()
         try:
             async with asyncio.timeout(timeout):
                 while self.pending:
+                    if self._failures > failures and not (self._queue or self._spill):
+                        return False  # durable in the journal: no use waiting longer
                     if self._queue or len(self.journal):
                         self._start()
                     running = {t for t in (self._task, self._spiller) if t and not t.done()}
                     if not running:
                         return False
-                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    self._failed.clear()
+                    failed = asyncio.ensure_future(self._failed.wait())
+                    await asyncio.wait({*running, failed}, return_when=asyncio.FIRST_COMPLETED)
+                    failed.cancel()
         except TimeoutError:
             return False
         return True

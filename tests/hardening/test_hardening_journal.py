@@ -82,6 +82,21 @@ async def test_rows_the_database_cannot_take_wait_in_the_journal_until_it_can(
     assert rows(settings.db_path, "SELECT count(*) FROM hits") == [(3,)]
 
 
+async def test_shutdown_in_an_outage_does_not_wait_for_what_the_journal_holds(
+    service: AskService, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with write_lock_held(settings.db_path):
+        for n in (1, 2):
+            await service.writer.record(question(n, 5, f"question {n}"), timeout=5.0)
+        async with asyncio.timeout(10.0):  # one last try of the database, not DRAIN_TIMEOUT
+            await service.drain(timeout=60.0)
+    assert journaled(settings.db_path) == [1, 2]
+    assert problems(caplog)[-1] == (
+        f"2 answered questions wait in the journal {journal_path(settings.db_path)}; "
+        "they are written to the database at the next start"
+    )
+
+
 async def test_forget_forget_me_and_retention_reach_the_journal(
     service: AskService, settings: Settings
 ) -> None:
