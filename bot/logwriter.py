@@ -14,9 +14,8 @@ rows wait in memory (and answers stop waiting for them), retried until one of th
 them. Deletions (forget, retention) reach the questions waiting in memory and in the journal
 exactly as those in the database.
 
-The operator sees one warning when writes start failing and one info line when they land
-again, not a line per question. The writer knows the database only as a
-:class:`~bot.logstore.QueryLogStore`.
+The operator sees one line per change (:mod:`bot.logstate`). The writer knows the database
+only as a :class:`~bot.logstore.QueryLogStore`.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from bot.journal import Journal
+from bot.logstate import WriteState
 from bot.logstore import QueryLogStore, RowRefusedError, StorageUnavailableError
 from bot.records import QueryIds, QueryLog, RowCounts
 
@@ -60,13 +60,9 @@ class QueryLogWriter:
         self._spill: list[_Item] = []  # for the journal, while the database refuses writes
         self._task: asyncio.Task[None] | None = None  # the database writer
         self._spiller: asyncio.Task[None] | None = None  # the journal writer
-        self._failing: str | None = None  # why the database refuses writes, while it does
-        self._stranded: str | None = None  # why the journal does too, while it does
-        self._stuck = asyncio.Event()  # set while rows can only wait in memory
+        self._state = WriteState(journal.path)
         self._turn = asyncio.Lock()  # one database attempt or deletion at a time
         self._wake = asyncio.Event()  # ends a pause between retries (shutdown's last try)
-        self._failed = asyncio.Event()  # set by each failed attempt
-        self._failures = 0
         with contextlib.suppress(RuntimeError):  # no loop yet: the first question starts it
             if len(journal):
                 self._start()
@@ -86,7 +82,7 @@ class QueryLogWriter:
         journaled), or None if the database refuses the row."""
         entry = self._with_id(entry)
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        if self._failing is None:
+        if self._state.failing is None:
             self._queue.append((entry, future))
         else:
             self._spill.append((entry, future))
@@ -102,19 +98,19 @@ class QueryLogWriter:
         replay skips the questions the database holds."""
         entry = self._with_id(entry)
         future = self.submit(entry)
-        if self._stuck.is_set():
+        if self._state.stuck.is_set():
             return
-        stuck: asyncio.Future[object] = asyncio.ensure_future(self._stuck.wait())
+        stuck: asyncio.Future[object] = asyncio.ensure_future(self._state.stuck.wait())
         either: set[asyncio.Future[object]] = {future, stuck}  # type: ignore[arg-type]
         try:
             await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stuck.cancel()
-        if not future.done() and not self._stuck.is_set():
+        if not future.done() and not self._state.stuck.is_set():
             try:
                 await self.journal.append([entry])
             except OSError as error:
-                self._strand(str(error))
+                self._state.strand(str(error))
             self._start()
 
     def _with_id(self, entry: QueryLog) -> QueryLog:
@@ -141,17 +137,16 @@ class QueryLogWriter:
                 async with self._turn:
                     await self._attempt()
             except _JournalError as error:  # the database took the rows; the journal kept them
-                self._strand(str(error))
+                self._state.strand(str(error))
             except Exception as error:  # unavailable, or a fault nobody foresaw: both retried
-                self._failures += 1
-                self._failed.set()
-                self._outage(error)
+                self._state.outage(error)
                 self._spill[:0] = self._queue  # older than those spilled meanwhile
                 self._queue.clear()
                 self._start_spilling()
             else:
                 delay = FIRST_RETRY
-                self._landed()
+                if not len(self.journal):
+                    self._state.landed()
                 continue
             await self._pause(delay)
             delay = min(delay * 2, LAST_RETRY)
@@ -206,7 +201,7 @@ class QueryLogWriter:
             try:
                 await self.journal.append([entry for entry, _ in items])
             except Exception as error:  # OSError, or a fault nobody foresaw: retried
-                self._strand(str(error))
+                self._state.strand(str(error))
                 # All of them (and any that came meanwhile) go back to the database writer,
                 # which retries them and, while the database still refuses, this again.
                 self._queue[:0] = self._spill
@@ -215,42 +210,8 @@ class QueryLogWriter:
                 return
             self._spill = [item for item in self._spill if id(item) not in taken]
             _resolve(items, [entry.query_id for entry, _ in items])
-            self._unstrand()
+            self._state.unstrand()
             self._start()  # to replay them once the database is back
-
-    def _outage(self, error: Exception) -> None:
-        if self._failing is None and not isinstance(error, StorageUnavailableError):
-            log.exception("Unexpected error writing the query log; it is retried")
-        if self._failing is None:
-            log.warning(
-                "Cannot write the query log (%s); answering continues, questions wait in the "
-                "journal %s, and the writes are retried until the database accepts them",
-                error, self.journal.path,
-            )  # fmt: skip
-        self._failing = str(error)
-        if self._stranded is not None:
-            self._stuck.set()
-
-    def _landed(self) -> None:
-        if self._failing is not None and not len(self.journal):
-            log.info("The query log accepts writes again; the delayed questions are saved")
-            self._failing = None
-            self._stuck.clear()
-
-    def _strand(self, error: str) -> None:
-        if self._stranded is None:
-            log.error("Cannot write the journal %s either (%s); answered questions wait in "
-                      "memory until it or the database accepts them", self.journal.path,
-                      error)  # fmt: skip
-        self._stranded = error
-        if self._failing is not None:
-            self._stuck.set()
-
-    def _unstrand(self) -> None:
-        if self._stranded is not None:
-            log.info("The journal %s accepts writes again", self.journal.path)
-            self._stranded = None
-            self._stuck.clear()
 
     async def forget(self, chosen: Chosen, delete: Callable[[], Awaitable[RowCounts]]) -> RowCounts:
         """Delete the questions ``chosen`` picks wherever they wait, then run ``delete`` (the
@@ -298,25 +259,25 @@ class QueryLogWriter:
             self._queue.clear()
             _resolve(lost, [None] * len(lost))
             log.error("Gave up on %d query log writes: neither the database nor the journal "
-                      "took them (%s)", len(lost), self._stranded or self._failing)  # fmt: skip
+                      "took them (%s)", len(lost), self._state.reason)  # fmt: skip
 
     async def _settle(self, timeout: float | None) -> bool:
         """Wait until nothing is pending (True), or ``timeout`` seconds pass, or a last try
         of the database (made at once) fails while every waiting row is journaled (False)."""
-        failures = self._failures
+        failures = self._state.failures
         self._wake.set()
         try:
             async with asyncio.timeout(timeout):
                 while self.pending:
-                    if self._failures > failures and not (self._queue or self._spill):
+                    if self._state.failures > failures and not (self._queue or self._spill):
                         return False  # durable in the journal: no use waiting longer
                     if self._queue or len(self.journal):
                         self._start()
                     running = {t for t in (self._task, self._spiller) if t and not t.done()}
                     if not running:
                         return False
-                    self._failed.clear()
-                    failed = asyncio.ensure_future(self._failed.wait())
+                    self._state.failed.clear()
+                    failed = asyncio.ensure_future(self._state.failed.wait())
                     await asyncio.wait({*running, failed}, return_when=asyncio.FIRST_COMPLETED)
                     failed.cancel()
         except TimeoutError:
