@@ -1,7 +1,7 @@
 """The database file on disk: whether it is still the one opened, and moving a bad one aside.
 
-No SQL here (``bot/storage.py`` is the only module that talks to SQLite); this is about the
-file and its ``-wal``/``-shm`` companions.
+No SQL here (``bot/storage.py`` and its reports are the only modules that talk to SQLite);
+this is about the file and its ``-wal``/``-shm`` companions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The query log in SQLite: the only module that talks to the database."""
+"""The query log in SQLite: with its reports (``bot/storage_reports.py``), the only SQL."""
 
 from __future__ import annotations
 
@@ -7,18 +7,17 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import aiosqlite
 
 from bot.dbfile import FileId, claim, file_id, move_aside
-from bot.export import ExportRecord, VoteRow
 from bot.guild_config import GuildConfig
 from bot.logstore import (
     RowRefusedError,
@@ -27,7 +26,7 @@ from bot.logstore import (
     UnknownQueryError,
 )
 from bot.records import HitRow, QueryLog, QueryRow, RowCounts, VoteChange, utc_iso, utc_now
-from bot.stats import DayCount, Tally, Totals
+from bot.storage_reports import ReportQueries, query_row
 
 __all__ = [
     "BUSY_TIMEOUT",
@@ -44,7 +43,6 @@ log = logging.getLogger(__name__)
 MIGRATIONS: tuple[str, ...] = ("migration_001.sql", "migration_002.sql")
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another writer's lock before it fails
 SQL_DIR = Path(__file__).resolve().parent
-T = TypeVar("T")
 # SQLite's primary result codes that mean "not now" rather than "never": another writer holds
 # the lock, the file or its disk turned read-only, the disk is full, I/O failed.
 _PASSING = (
@@ -107,7 +105,7 @@ async def _connect(path: Path) -> tuple[aiosqlite.Connection, FileId]:
     return db, identity
 
 
-class Storage:
+class Storage(ReportQueries):
     """An open query log. Use ``async with Storage.open(path) as storage``."""
 
     def __init__(
@@ -304,7 +302,7 @@ class Storage:
     async def get_query(self, query_id: int) -> QueryRow | None:
         rows = await self._fetch("SELECT * FROM queries WHERE id = ?", (query_id,))
         row = next(iter(rows), None)
-        return None if row is None else _query_row(row)
+        return None if row is None else query_row(row)
 
     async def get_hits(self, query_id: int) -> tuple[HitRow, ...]:
         rows = await self._fetch(
@@ -357,84 +355,7 @@ class Storage:
         await self._db.execute(f"DELETE FROM queries WHERE {where}", values)
         return RowCounts(queries, hits, votes)
 
-    # ---- Moderation (issue 5; /docqa commands) -------------------------------------------
-
-    async def _window(self, sql: str, guild_id: int, since: datetime, *more: Any) -> list[Any]:
-        """Rows of ``sql``, whose first two parameters are the guild and the window start."""
-        return await self._fetch(sql, (guild_id, utc_iso(since), *more))
-
-    async def stats_totals(self, guild_id: int, since: datetime) -> Totals:
-        """Questions, distinct askers, answered questions and votes in one guild's window."""
-        ((questions, askers, answered),) = await self._window(
-            "SELECT count(*), count(DISTINCT user_id), coalesce(sum(answered), 0)"
-            " FROM queries WHERE guild_id = ? AND created_at >= ?", guild_id, since,
-        )  # fmt: skip
-        ((up, down),) = await self._window(
-            "SELECT coalesce(sum(f.vote = 1), 0), coalesce(sum(f.vote = -1), 0)"
-            " FROM feedback f JOIN queries q ON q.id = f.query_id"
-            " WHERE q.guild_id = ? AND q.created_at >= ?", guild_id, since,
-        )  # fmt: skip
-        return Totals(questions, askers, answered, up, down)
-
-    async def latencies(self, guild_id: int, since: datetime) -> tuple[float, ...]:
-        """Answer latencies in the window, ascending (for percentiles)."""
-        rows = await self._window(
-            "SELECT latency_ms FROM queries WHERE guild_id = ? AND created_at >= ?"
-            " ORDER BY latency_ms", guild_id, since,
-        )  # fmt: skip
-        return tuple(float(row[0]) for row in rows)
-
-    async def daily_counts(self, guild_id: int, since: datetime) -> tuple[DayCount, ...]:
-        """Answered and abstained questions per UTC day (days without questions left out)."""
-        rows = await self._window(
-            "SELECT substr(created_at, 1, 10) AS day, sum(answered), sum(1 - answered)"
-            " FROM queries WHERE guild_id = ? AND created_at >= ? GROUP BY day ORDER BY day",
-            guild_id, since,
-        )  # fmt: skip
-        return tuple(DayCount(date.fromisoformat(day), a, b) for day, a, b in rows)
-
-    async def question_tallies(
-        self, guild_id: int, since: datetime, limit: int, *, unanswered: bool = False
-    ) -> tuple[Tally, ...]:
-        """The most asked questions (case-insensitively the same), or the unanswered ones."""
-        rows = await self._window(
-            "SELECT min(question), count(*) AS n FROM queries"
-            " WHERE guild_id = ? AND created_at >= ? AND answered <= ?"
-            " GROUP BY lower(question) ORDER BY n DESC, min(question) LIMIT ?",
-            guild_id, since, 0 if unanswered else 1, limit,
-        )  # fmt: skip
-        return tuple(Tally(label, count) for label, count in rows)
-
-    async def document_tallies(
-        self, guild_id: int, since: datetime, limit: int
-    ) -> tuple[Tally, ...]:
-        """The documents cited most often in the window's answers."""
-        rows = await self._window(
-            "SELECT h.doc, count(*) AS n FROM hits h JOIN queries q ON q.id = h.query_id"
-            " WHERE q.guild_id = ? AND q.created_at >= ? GROUP BY h.doc"
-            " ORDER BY n DESC, h.doc LIMIT ?", guild_id, since, limit,
-        )  # fmt: skip
-        return tuple(Tally(doc, count) for doc, count in rows)
-
-    async def export_records(self, guild_id: int, since: datetime) -> tuple[ExportRecord, ...]:
-        """The window's questions, oldest first, each with its hits and votes."""
-        window = "guild_id = ? AND created_at >= ?"
-        chosen = f"query_id IN (SELECT id FROM queries WHERE {window})"
-        queries = await self._window(
-            f"SELECT * FROM queries WHERE {window} ORDER BY created_at, id", guild_id, since
-        )
-        hits = _by_query(await self._window(
-            "SELECT query_id, rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end,"
-            f" score FROM hits WHERE {chosen} ORDER BY query_id, rank", guild_id, since,
-        ), lambda row: HitRow(*row))  # fmt: skip
-        votes = _by_query(await self._window(
-            "SELECT query_id, user_id, vote, created_at FROM feedback"
-            f" WHERE {chosen} ORDER BY query_id, created_at", guild_id, since,
-        ), lambda row: VoteRow(row[0], row[1], datetime.fromisoformat(row[2])))  # fmt: skip
-        return tuple(
-            ExportRecord(_query_row(q), hits.get(q["id"], ()), votes.get(q["id"], ()))
-            for q in queries
-        )
+    # ---- Moderation (/docqa commands; the reports are in bot/storage_reports.py) ---------
 
     async def delete_user_in_guild(self, user_id: int, guild_id: int) -> RowCounts:
         """Delete what one member left in one guild: their questions there and their votes."""
@@ -517,18 +438,3 @@ def _hit_values(query_id: int | None, entry: QueryLog) -> list[tuple[Any, ...]]:
         (query_id, h.rank, _storable(h.doc), h.chunk_start, h.chunk_end, h.excerpt_start,
          h.excerpt_end, h.score) for h in entry.hits
     ]  # fmt: skip
-
-
-def _query_row(row: aiosqlite.Row) -> QueryRow:
-    values = dict(row)
-    values["created_at"] = datetime.fromisoformat(values["created_at"])
-    values["answered"] = bool(values["answered"])
-    return QueryRow(**values)
-
-
-def _by_query(rows: Iterable[Any], make: Callable[[Any], T]) -> dict[int, tuple[T, ...]]:
-    """Rows whose first column is a query id, grouped by it (order kept), the rest made into T."""
-    grouped: dict[int, list[T]] = {}
-    for row in rows:
-        grouped.setdefault(row[0], []).append(make(tuple(row)[1:]))
-    return {query_id: tuple(items) for query_id, items in grouped.items()}
