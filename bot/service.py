@@ -21,7 +21,7 @@ from bot.journal import Journal, journal_path
 from bot.logwriter import QueryLogWriter
 from bot.records import QueryLog, RowCounts, Source, VoteChange, utc_now
 from bot.restore import hit_rows, rebuild_hits
-from bot.storage import BUSY_TIMEOUT, Storage, StorageUnavailableError
+from bot.storage import BUSY_TIMEOUT, Storage, StorageUnavailableError, UnknownQueryError
 from retrieval import QueryError, SearchEngine, SearchResult, validate_question
 
 __all__ = ["DRAIN_TIMEOUT", "RECORD_WAIT", "Answer", "AskService", "Origin"]
@@ -164,9 +164,12 @@ class AskService:
         """Record a vote; raises :class:`StorageUnavailableError` while the question itself
         waits to be written (the member is asked to try again), UnknownQueryError if it was
         never logged."""
-        if self.writer.waiting(query_id) is not None:
-            raise StorageUnavailableError("the question is not in the database yet")
-        return await self.storage.record_vote(query_id, user_id, vote)
+        try:
+            return await self.storage.record_vote(query_id, user_id, vote)
+        except UnknownQueryError:
+            if self.writer.waiting(query_id) is None:
+                raise
+        raise StorageUnavailableError("the question is not in the database yet")
 
 
 def query_log(answer: Answer, origin: Origin) -> QueryLog:
