@@ -20,11 +20,11 @@ import numpy as np
 
 from retrieval.analysis import Analyzer
 
-__all__ = ["CRANFIELD", "Corpus", "generate", "queries"]
+__all__ = ["CRANFIELD", "Corpus", "Query", "generate", "queries"]
 
 log = logging.getLogger(__name__)
 
-CRANFIELD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "cranfield"
+CRANFIELD = Path("../shared/benchmarks/cranfield")
 PASSAGES_PER_DOC = 50
 DOCS_PER_SHARD = 200
 MEAN_WORDS = 150
@@ -36,6 +36,14 @@ class Corpus:
     size: int
     documents: Path
     terms: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One timed question: its text (for the product path) and docqa's analysed terms."""
+
+    text: str
+    terms: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +116,11 @@ def generate(size: int, root: Path, cranfield: Path = CRANFIELD, workers: int = 
     return corpus
 
 
-def queries(count: int, cranfield: Path = CRANFIELD) -> list[list[str]]:
-    """The Cranfield queries through docqa's query analysis, cycled up to ``count``."""
+def queries(count: int, cranfield: Path = CRANFIELD) -> list[Query]:
+    """The Cranfield queries with docqa's query analysis, cycled up to ``count``."""
     analyzer = Analyzer()
     lines = (cranfield / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-    analyzed = [analyzer.query_terms(json.loads(line)["text"]) for line in lines]
-    analyzed = [q for q in analyzed if q]
+    texts = [json.loads(line)["text"] for line in lines]
+    analyzed = [Query(t, tuple(analyzer.query_terms(t))) for t in texts]
+    analyzed = [q for q in analyzed if q.terms]
     return [analyzed[i % len(analyzed)] for i in range(count)]

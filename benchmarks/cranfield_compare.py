@@ -85,7 +85,7 @@ def main(argv: Sequence[str]) -> int:
         return 0
     c = load_beir(directory)
     rows = [
-        evaluate_beir(c, EngineOptions(), system="docqa defaults (search, then BM25 fill)"),
+        evaluate_beir(c, EngineOptions(), system="docqa defaults (whole-document BM25)"),
         evaluate_beir(c, EngineOptions(), first_stage=True, system="docqa defaults, BM25 stage"),
         evaluate_beir(
             c,

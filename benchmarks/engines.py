@@ -1,11 +1,14 @@
 """One adapter per engine: build (and save), load, and answer a top-10 query of analyzed terms.
 
 All engines index the same analyzed passages (``terms.txt``) except ``docqa-pipeline``, which
-runs docqa's whole product path (files → chunks → terms → cache) on the corpus folder.
+runs docqa's whole product path (files → chunks → terms → cache) on the corpus folder. That
+engine also answers ``search``: what a member waits for, ``SearchEngine.search`` on the question's
+text with excerpts and citations (k = 5), reported as the ``docqa-search`` row.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from collections.abc import Iterator
@@ -14,16 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.corpus import Corpus
+from benchmarks.corpus import Corpus, Query
 from retrieval import EngineOptions, load_or_build
 from retrieval.cache import build_cache
 from retrieval.index import BM25Index, IndexData
 from retrieval.postings import PostingsBuilder, count_terms
 
-__all__ = ["ENGINES", "PIPELINE_OPTIONS", "make"]
+__all__ = ["ENGINES", "PIPELINE_OPTIONS", "SEARCH_ROW", "make", "missing_module"]
 
 # ~150-word passages without overlap, so the pipeline's passages match the generated ones.
 PIPELINE_OPTIONS = EngineOptions(chunk_tokens=192, overlap_tokens=0)
+SEARCH_K = 5  # passages per answer, the bot's default
 _ARRAYS = ("idf", "indptr", "rows", "weights")
 
 
@@ -62,8 +66,8 @@ class Docqa:
         data = IndexData(terms, idf, indptr, rows, weights, size, positive)
         self.index = BM25Index.from_data(data, EngineOptions())
 
-    def query(self, terms: list[str]) -> Any:
-        return self.index.top(terms, 10)
+    def query(self, query: Query) -> Any:
+        return self.index.top(list(query.terms), 10)
 
 
 class DocqaPipeline(Docqa):
@@ -81,6 +85,9 @@ class DocqaPipeline(Docqa):
         self.engine = load_or_build(self.documents, PIPELINE_OPTIONS, workdir)
         self.index = self.engine.index
 
+    def search(self, query: Query) -> Any:
+        return self.engine.search(query.text, k=SEARCH_K)
+
 
 class RankBM25:
     persistent = False
@@ -91,8 +98,8 @@ class RankBM25:
         self.model = BM25Okapi(list(passages(corpus)), k1=1.2, b=0.75, epsilon=0.25)
         return int(self.model.corpus_size)
 
-    def query(self, terms: list[str]) -> Any:
-        scores = self.model.get_scores(terms)
+    def query(self, query: Query) -> Any:
+        scores = self.model.get_scores(list(query.terms))
         top = np.argpartition(-scores, 10)[:10]
         return top[np.argsort(-scores[top], kind="stable")]
 
@@ -117,8 +124,8 @@ class BM25S:
         self.model = bm25s.BM25.load(str(workdir / "bm25s"))
         self.model.backend = self.backend
 
-    def query(self, terms: list[str]) -> Any:
-        return self.model.retrieve([terms], k=10, show_progress=False, n_threads=1)
+    def query(self, query: Query) -> Any:
+        return self.model.retrieve([list(query.terms)], k=10, show_progress=False, n_threads=1)
 
 
 class Tantivy:
@@ -148,13 +155,22 @@ class Tantivy:
         self.searcher = self.index.searcher()
         self.tantivy = tantivy
 
-    def query(self, terms: list[str]) -> Any:
+    def query(self, query: Query) -> Any:
         t = self.tantivy
+        terms = query.terms
         should = [(t.Occur.Should, t.Query.term_query(self.schema, "body", term)) for term in terms]
         return self.searcher.search(t.Query.boolean_query(should), 10).hits
 
 
 ENGINES = ("docqa", "docqa-pipeline", "rank-bm25", "bm25s-numpy", "bm25s-numba", "tantivy")
+SEARCH_ROW = "docqa-search"  # the pipeline engine's search timings, reported as their own row
+_NEEDS = {"bm25s-numpy": "bm25s", "bm25s-numba": "numba", "tantivy": "tantivy"}
+
+
+def missing_module(name: str) -> str | None:
+    """The module engine ``name`` needs but cannot import here (numba is an optional extra)."""
+    module = _NEEDS.get(name)
+    return module if module and importlib.util.find_spec(module) is None else None
 
 
 def make(name: str, corpus: Corpus) -> Any:

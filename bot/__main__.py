@@ -13,7 +13,7 @@ import aiohttp
 import discord
 from pydantic import ValidationError
 
-from bot.client import DocqaBot, use_endpoints
+from bot.client import DocqaBot, make_bot, use_endpoints
 from bot.config import Settings, describe_error
 from bot.console import run_console
 from bot.storage import Storage, StorageError
@@ -71,7 +71,7 @@ async def _run_bot(settings: Settings, sync_global: bool) -> None:
     use_endpoints(settings)
     async with (
         await Storage.open(settings.db_path) as storage,
-        DocqaBot(settings, storage, sync_global=sync_global) as bot,
+        make_bot(settings, storage, sync_global=sync_global) as bot,
     ):
         _close_on_signals(bot)
         try:

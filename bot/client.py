@@ -23,7 +23,7 @@ from bot.service import AskService
 from bot.storage import Storage
 from retrieval import SearchEngine
 
-__all__ = ["EXTENSIONS", "DocqaBot", "use_endpoints"]
+__all__ = ["EXTENSIONS", "DocqaBot", "ShardedDocqaBot", "make_bot", "use_endpoints"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ def use_endpoints(settings: Settings) -> None:
 
     discord.py keeps both as class attributes: ``Route.BASE`` serves every REST call,
     including interaction callbacks and webhooks, and a non-sharded client connects
-    straight to ``DEFAULT_GATEWAY`` without asking ``/gateway/bot``.
+    straight to ``DEFAULT_GATEWAY`` without asking ``/gateway/bot``; so does a sharded one
+    told its shard count (``DOCQA_SHARD_COUNT=auto`` asks ``/gateway/bot`` for count and URL).
     """
     Route.BASE = settings.discord_api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
@@ -137,9 +138,35 @@ class DocqaBot(commands.Bot):
 
     async def on_ready(self) -> None:
         user = self.user
-        log.info("Logged in as %s (id %s) in %d guilds", user, user and user.id, len(self.guilds))
+        log.info(
+            "Logged in as %s (id %s) in %d guilds, %s",
+            user, user and user.id, len(self.guilds), self.settings.shards.describe(),
+        )  # fmt: skip
 
     async def close(self) -> None:
         if self._service is not None:
             await self._service.drain()
         await super().close()
+
+
+class ShardedDocqaBot(DocqaBot, commands.AutoShardedBot):
+    """docqa over several gateway shards in one process (``DOCQA_SHARD_COUNT``/``_IDS``).
+
+    Everything else is :class:`DocqaBot`'s: each server's events arrive on its own shard, and
+    its state (settings, uploads, cooldowns, query log) lives with the process holding it.
+    """
+
+
+def make_bot(
+    settings: Settings,
+    storage: Storage,
+    *,
+    engine: SearchEngine | None = None,
+    sync_global: bool = False,
+    **options: Any,
+) -> DocqaBot:
+    """The bot ``settings`` ask for: a plain :class:`DocqaBot` unless shards are configured."""
+    shards = settings.shards
+    kind = ShardedDocqaBot if shards.sharded else DocqaBot
+    options |= shards.client_options()  # nothing when unsharded
+    return kind(settings, storage, engine=engine, sync_global=sync_global, **options)

@@ -14,8 +14,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.sharding import ShardPlan, check_shards, parse_shard_count, parse_shard_ids
 from retrieval import EngineOptions
 
 __all__ = ["DEFAULT_CORPUS", "Settings", "describe_error", "env_name"]
@@ -67,6 +68,22 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=1_000_000, ge=1, le=25_000_000)
     max_guild_docs: int = Field(default=20, ge=0, le=500)
 
+    # Sharding (bot/sharding.py): unset, one unsharded connection as before.
+    shard_count: int | Literal["auto"] | None = None
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+
+    _shard_count = field_validator("shard_count", mode="before")(parse_shard_count)
+    _shard_ids = field_validator("shard_ids", mode="before")(parse_shard_ids)
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Self:
+        check_shards(self.shard_count, self.shard_ids)
+        return self
+
+    @property
+    def shards(self) -> ShardPlan:
+        return ShardPlan(self.shard_count, self.shard_ids)
+
     @field_validator("discord_token")
     @classmethod
     def _printable(cls, value: SecretStr | None) -> SecretStr | None:
@@ -79,9 +96,7 @@ class Settings(BaseSettings):
         if not token:
             return None
         if not all(char.isascii() and char.isprintable() and not char.isspace() for char in token):
-            raise ValueError(
-                "holds whitespace, a control or a non-ASCII character; a bot token has none"
-            )
+            raise ValueError(TOKEN_CHARACTERS)
         return SecretStr(token)
 
     @field_validator("log_level", mode="before")

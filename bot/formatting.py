@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 import discord
 from discord.utils import escape_mentions
 
+from bot.markdown import escape_markdown, excerpt_markdown
 from bot.textfit import ELLIPSIS, trim
-from retrieval import Document, Hit, SearchResult, escape_markdown
+from retrieval import Document, Hit, SearchResult
 
 __all__ = [
     "ELLIPSIS",
@@ -59,12 +60,8 @@ NOTHING = "Nothing in them matches it; try asking with other words."
 
 
 def safe(text: str) -> str:
-    """User or document text made inert for Markdown: no formatting, no mention syntax.
-
-    The escaper is retrieval's (the one highlighting uses), not discord.py's: that one
-    escapes a masked link's first ``[`` only, with everything up to the text's last ``)``
-    inside its match, so ``[a](x) **b** [c](https://evil)`` kept the bold and a live link.
-    """
+    """User or document text made inert for Markdown: no formatting, no mention syntax
+    (see :mod:`bot.markdown` for why the escaper is ours)."""
     return escape_mentions(escape_markdown(text))
 
 
@@ -74,9 +71,10 @@ def content(text: str) -> str:
 
 
 def citation_label(hit: Hit, *, markdown: bool = False) -> str:
-    """``[rank] title — ¶paragraph``; with ``markdown``, the title made inert (see :func:`safe`)."""
+    """``[rank] title — ¶paragraph`` (``— p. 2, ¶3`` for a paged document); with ``markdown``,
+    the title made inert (see :func:`safe`)."""
     title = safe(hit.citation.title) if markdown else hit.citation.title
-    return f"[{hit.rank}] {title} — ¶{hit.citation.paragraph}"
+    return f"[{hit.rank}] {title} — {hit.citation.place()}"
 
 
 def page_count(hits: int) -> int:
@@ -122,7 +120,7 @@ def answer_embed(result: SearchResult, page: int = 1) -> discord.Embed:
     names = [trim(citation_label(hit, markdown=True), MAX_FIELD_NAME) for hit in shown]
     share = max((MAX_TOTAL - len(embed) - sum(map(len, names))) // max(len(shown), 1), 16)
     for name, hit in zip(names, shown, strict=True):
-        value = escape_mentions(hit.excerpt.highlighted)
+        value = escape_mentions(excerpt_markdown(hit.excerpt))
         embed.add_field(name=name, value=trim(value, min(MAX_FIELD_VALUE, share)), inline=False)
     return embed
 
@@ -189,14 +187,17 @@ def answer_text(result: SearchResult, width: int = 100) -> str:
     for hit in result.hits:
         cite = hit.citation
         lines.append(f"{citation_label(hit)} (characters {cite.start}–{cite.end})")
-        lines.append(
-            textwrap.fill(
-                " ".join(hit.excerpt.text.split()),
-                width,
-                initial_indent="    ",
-                subsequent_indent="    ",
-            )
+        shown = (
+            [hit.excerpt.header_text, hit.excerpt.text]
+            if hit.excerpt.header_text
+            else [hit.excerpt.text]
         )
+        lines += [
+            textwrap.fill(
+                " ".join(part.split()), width, initial_indent="    ", subsequent_indent="    "
+            )
+            for part in shown
+        ]
     if result.hits:
         lines.append(f"Documents: {_documents(result.hits)}")
     return "\n".join(lines)

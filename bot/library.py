@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -25,10 +26,11 @@ from bot.uploads import (
     UploadRefusedError,
     clean_name,
     clean_title,
-    decode_upload,
     first_line,
+    read_upload,
 )
 from retrieval import Document, parse_document
+from retrieval.formats import ExtractedText
 
 __all__ = ["Library", "LibraryLimits", "StoredDocument", "uploads_root"]
 
@@ -108,11 +110,11 @@ class Library:
         """This guild's uploads parsed for indexing; one that clashes with a seed is skipped."""
         docs = []
         for entry in self.stored(guild_id):
-            text = _read(self.guild_dir(guild_id) / entry.name)
-            if entry.name in self.seed_names or text is None:
+            extracted = _read(self.guild_dir(guild_id) / entry.name)
+            if entry.name in self.seed_names or extracted is None:
                 log.warning("Not indexing upload %s of guild %s", entry.name, guild_id)
                 continue
-            docs.append(parse_document(entry.name, text, {"title": entry.title}))
+            docs.append(parse_document(entry.name, extracted.text, {"title": entry.title}))
         return tuple(docs)
 
     def add(
@@ -124,12 +126,12 @@ class Library:
     ) -> StoredDocument:
         """Validate and store one upload; raises :class:`UploadRefusedError` with the reason."""
         name = clean_name(filename, self.seed_names)
-        text = decode_upload(data, self.limits.max_bytes)
+        extracted = read_upload(name, data, self.limits.max_bytes)
         digest = _sha(data)
         with self._lock:
             current = self.stored(guild_id)
             self._check_room(name, digest, current)
-            title = clean_title(title) or first_line(text, name)
+            title = clean_title(title) or _title(extracted, name)
             doc = StoredDocument(name, title, len(data), digest, utc_iso(utc_now()))
             self.guild_dir(guild_id).mkdir(parents=True, exist_ok=True)
             _atomic_write(self.guild_dir(guild_id) / name, data)
@@ -209,19 +211,26 @@ def _inside(path: Path, folder: Path) -> bool:
     return False
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path) -> ExtractedText | None:
+    """The stored upload's text as it is indexed; no size bound (it passed one when added)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_upload(path.name, path.read_bytes(), max_bytes=sys.maxsize)
+    except (OSError, UploadRefusedError) as exc:
         log.warning("Cannot read %s: %s", path, exc)
         return None
+
+
+def _title(extracted: ExtractedText, name: str) -> str:
+    """The document's own title (PDF, DOCX, HTML) or its first line, as one clean line."""
+    return clean_title(extracted.title) or first_line(extracted.text, name)
 
 
 def _describe(path: Path) -> StoredDocument:
     """A file put in the folder by hand: described from its contents."""
     data = path.read_bytes()
-    text = data.decode("utf-8", "replace")
-    return StoredDocument(path.name, first_line(text, path.name), len(data), _sha(data))
+    extracted = _read(path)
+    title = _title(extracted, path.name) if extracted is not None else path.name
+    return StoredDocument(path.name, title, len(data), _sha(data))
 
 
 def _sha(data: bytes) -> str:

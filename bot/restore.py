@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from bot.records import HitRow
-from retrieval import Chunk, Citation, Excerpt, Hit, SearchEngine, SearchResult, escape_markdown
+from retrieval import Chunk, Citation, Excerpt, Hit, SearchEngine, SearchResult
 
 __all__ = ["hit_rows", "rebuild_hits"]
 
@@ -66,9 +66,9 @@ def _from_text(engine: SearchEngine, row: HitRow) -> Hit | None:
     chunk_text = doc.text[row.chunk_start : row.chunk_end]
     # -1 and 0: the chunk's id and token count are not logged, and nothing shown needs them.
     chunk = Chunk(-1, doc.doc_id, row.chunk_start, row.chunk_end, 0, chunk_text)
-    excerpt = Excerpt(row.excerpt_start, row.excerpt_end, text, escape_markdown(text))
+    excerpt = Excerpt(row.excerpt_start, row.excerpt_end, text)
     citation = Citation(
         doc.doc_id, doc.title, doc.paragraph_of(row.excerpt_start),
-        row.excerpt_start, row.excerpt_end, doc.source, doc.date,
+        row.excerpt_start, row.excerpt_end, doc.source, doc.date, doc.page_of(row.excerpt_start),
     )  # fmt: skip
     return Hit(row.rank, row.score, chunk, excerpt, citation)

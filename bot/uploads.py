@@ -1,6 +1,9 @@
-"""The rules an uploaded document must pass: its name, type, size and encoding.
+"""The rules an uploaded document must pass: its name, type, size, encoding and contents.
 
-Every refusal is an :class:`UploadRefusedError` whose message is one line for the moderator.
+Text files (.txt, .md, .markdown, .rst) must be UTF-8; PDF, DOCX and HTML files must pass their
+reader in :mod:`retrieval.formats` (not encrypted, not damaged, a text layer, no zip bomb, a main
+content). Every refusal is an :class:`UploadRefusedError` whose message is one line for the
+moderator.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+
+from retrieval.formats import READERS, ExtractedText, ExtractionError, Markup
 
 __all__ = [
     "MAX_NAME",
@@ -23,11 +28,15 @@ __all__ = [
     "clean_title",
     "decode_upload",
     "first_line",
+    "read_upload",
 ]
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".rst")
+SUFFIXES = (*TEXT_SUFFIXES, *sorted(READERS))
+_MARKUP: dict[str, Markup] = {".md": "markdown", ".markdown": "markdown", ".rst": "rst"}
+KINDS = ", ".join(SUFFIXES[:-1]) + f" or {SUFFIXES[-1]}"
 MAX_NAME = 100
 MAX_TITLE = 200
 RESERVED = frozenset(
@@ -62,7 +71,7 @@ def clean_name(raw: str, seed_names: Iterable[str] = ()) -> str:
     # like, so a full-width slash is a slash and "ｎｏｔｅｓ.ｔｘｔ" is simply notes.txt.
     name = unicodedata.normalize("NFKC", raw).strip()
     if "/" in name or "\\" in name or name in ("", ".", ".."):
-        raise UploadRefusedError(f"{raw!r} is a path; upload a plain .txt or .md file name")
+        raise UploadRefusedError(f"{raw!r} is a path; upload a plain file name")
     if name.startswith("."):
         raise UploadRefusedError(f"{raw!r} is a hidden file name; rename it without the dot")
     if any(unicodedata.category(char) in _INVISIBLE for char in name):
@@ -70,7 +79,7 @@ def clean_name(raw: str, seed_names: Iterable[str] = ()) -> str:
     name = _UNSAFE.sub("_", name).strip("._ ") or "_"
     stem, dot, suffix = name.rpartition(".")
     if not dot or f".{suffix.lower()}" not in SUFFIXES:
-        raise UploadRefusedError(f"{raw!r} is not a .txt or .md file")
+        raise UploadRefusedError(f"{raw!r} is not a {KINDS} file")
     if len(scripts := _scripts(stem)) > 1:
         raise UploadRefusedError(
             f"{raw!r} mixes alphabets ({' and '.join(scripts)}), so it could pass for another "
@@ -112,6 +121,25 @@ def decode_upload(data: bytes, max_bytes: int) -> str:
     return text
 
 
+def read_upload(name: str, data: bytes, max_bytes: int) -> ExtractedText:
+    """The text an upload named ``name`` (already cleaned) is indexed with, or
+    :class:`UploadRefusedError` with the reason: too big, not UTF-8 text, or refused by the
+    format's reader (encrypted, damaged, scanned, a zip bomb, no main content)."""
+    check_size(len(data), max_bytes)
+    reader = READERS.get(_suffix(name))
+    if reader is None:
+        markup = _MARKUP.get(_suffix(name), "plain")
+        return ExtractedText(decode_upload(data, max_bytes), markup=markup)
+    try:
+        return reader(data)
+    except ExtractionError as error:
+        raise UploadRefusedError(str(error)) from None
+
+
+def _suffix(name: str) -> str:
+    return "." + name.rpartition(".")[2].lower()
+
+
 def _size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.1f} kB"
 
@@ -122,5 +150,6 @@ def clean_title(title: str | None) -> str | None:
 
 
 def first_line(text: str, fallback: str) -> str:
-    line = next((line for line in text.splitlines() if line.strip()), "")
+    """The first non-blank line as a title (a byte-order mark and Markdown ``#`` left out)."""
+    line = next((line for line in text.lstrip("\ufeff").splitlines() if line.strip()), "")
     return clean_title(line.lstrip("#")) or fallback

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from retrieval.cache import default_cache_dir, load_or_build
-from retrieval.corpus import iter_documents, load_corpus, parse_document
+from retrieval.corpus import iter_documents, load_corpus, parse_document, parse_extracted
 from retrieval.engine import MAX_K, SearchEngine, validate_question
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError, RetrievalError
-from retrieval.excerpts import escape_markdown
+from retrieval.excerpts import url_spans
 from retrieval.types import (
     Chunk,
     Citation,
@@ -34,10 +34,11 @@ __all__ = [
     "SearchResult",
     "Span",
     "default_cache_dir",
-    "escape_markdown",
     "iter_documents",
     "load_corpus",
     "load_or_build",
     "parse_document",
+    "parse_extracted",
+    "url_spans",
     "validate_question",
 ]

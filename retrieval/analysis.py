@@ -2,31 +2,45 @@
 
 normalise (NFKC, casefold) → tokenize (words, numbers, money) → drop stopwords → Snowball stem.
 Tokens keep their character spans in the original text so excerpts can highlight them.
+
+A word hyphenated across a line break ("cli-" + newline + "mate") or with a soft hyphen (U+00AD)
+is one token. Chinese, Japanese and Korean runs (Han, Kana, Hangul), written without spaces,
+become overlapping character bigrams, as Lucene's CJK analyzer makes them ("量子力学" → 量子,
+子力, 力学; a lone character is its own term); Latin-script analysis is unaffected.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+from retrieval.types import Span
 
 __all__ = ["Analyzer", "Token"]
 
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff"
+_LETTER = rf"[^\W_{_CJK}]"
 _TOKEN = re.compile(
-    rf"""(?:[A-Z]\.){{2,}}(?![^\W_])               # dotted acronyms: U.S., U.N.
+    rf"""(?P<cjk>[{_CJK}]+)                     # a CJK run: split into bigrams below
+      | (?:[A-Z]\.){{2,}}(?!{_LETTER})           # dotted acronyms: U.S., U.N.
       | \$\d+(?:[.,]\d+)*                       # money: $82, $1,300, $13.50
-      | \d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?![^\W_]) # grouped numbers: 20,000
-      | \d+\.\d+(?![^\W_])                      # decimals: 2.5
-      | [^\W_](?:[^\W_]|[{_MARKS}])*            # words, codes and numbers: 2017 MT6737 3G
+      | \d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?!{_LETTER}) # grouped numbers: 20,000
+      | \d+\.\d+(?!{_LETTER})                    # decimals: 2.5
+      | {_LETTER}(?:{_LETTER}|[{_MARKS}]          # words, codes and numbers: 2017 MT6737 3G
+          | \u00ad(?={_LETTER})                  # a soft hyphen inside a word
+          | -[ \t]*(?:\r\n|\r|\n)[ \t]*(?=[a-z]) # a word hyphenated across a line break
+        )*
     """,
     re.VERBOSE,
 )
+_JOINS = re.compile(r"\u00ad|-[ \t]*(?:\r\n|\r|\n)[ \t]*")
 # Interrogative phrases whose words carry no topic: "how much money" is about money.
 _QUESTION_FRAME = re.compile(
     r"\bhow\s+(?:much|many|long|often|far|old|large|big)\b"
@@ -41,10 +55,17 @@ _NUMBER_WORDS = (
     *("twelve", "dozen", "hundred", "thousand", "million", "billion", "trillion", "percent"),
     *("half", "quarter", "third"),
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
-# NLTK's English list (via bm25s): short enough to keep content words like "system" or "million".
+
+
+def _word_list(name: str) -> frozenset[str]:
+    """A word list shipped in ``retrieval/data``: one word a line, ``#`` starts a comment."""
+    text = resources.files("retrieval").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if (w := line.strip()) and w[0] != "#")
+
+
+# NLTK's English list: short enough to keep content words like "system" or "million".
 # Extended with the pronoun "us" (so that "US" the acronym stands out) and modals it lacks.
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"us", "would", "could", "also"}
+STOPWORDS = _word_list("stopwords_en.txt") | {"us", "would", "could", "also"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +76,7 @@ class Token:
 
 
 def _normalise(raw: str) -> str:
-    word = unicodedata.normalize("NFKC", raw).casefold()
+    word = unicodedata.normalize("NFKC", _JOINS.sub("", raw)).casefold()
     if word[0] == "$" or word[0].isdigit():
         return word.replace(",", "")
     return word.replace(".", "")
@@ -67,15 +88,18 @@ def _is_acronym(raw: str) -> bool:
     return 2 <= len(letters) <= 5 and letters.isalpha() and letters.isupper()
 
 
-def _demonym(stem: str) -> str:
-    """Snowball keeps "korean" apart from "korea" and "american" from "america"; join them."""
-    return stem[:-1] if len(stem) >= 6 and stem.endswith(("ean", "ian", "can")) else stem
+def _bigrams(run: str, start: int) -> Iterator[Token]:
+    if len(run) == 1:
+        yield Token(run, start, start + 1)
+    for i in range(len(run) - 1):
+        yield Token(run[i : i + 2], start + i, start + i + 2)
 
 
 def _shouting(text: str, start: int, end: int) -> bool:
     """All-caps text, where capitals say nothing about acronyms."""
-    upper = sum(1 for c in text[start:end] if c.isupper())
-    return upper > 0 and upper >= sum(1 for c in text[start:end] if c.islower())
+    piece = text[start:end]
+    upper = sum(map(str.isupper, piece))
+    return upper > 0 and upper >= sum(map(str.islower, piece))
 
 
 class Analyzer:
@@ -96,7 +120,7 @@ class Analyzer:
         if self.stopwords and word in STOPWORDS and not (acronyms and _is_acronym(raw)):
             return None
         if self.stem and word.isalpha():
-            return _demonym(str(self._stemmer.stemWord(word)))
+            return str(self._stemmer.stemWord(word))
         return word
 
     def tokens(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
@@ -104,6 +128,9 @@ class Analyzer:
         end = len(text) if end is None else end
         acronyms = not _shouting(text, start, end)
         for match in _TOKEN.finditer(text, start, end):
+            if match.group("cjk"):
+                yield from _bigrams(match.group(), match.start())
+                continue
             term = self._term(match.group(), acronyms)
             if term:
                 yield Token(term, match.start(), match.end())
@@ -118,14 +145,12 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         return [t.term for t in self.tokens(text)]
 
-    def query_terms(self, question: str) -> list[str]:
-        """Terms of a question, without the words of its interrogative frame; names (capitalised
-        words inside a sentence, e.g. "Nosotek", "Canada") count twice, as what the question is
-        about weighs more than how it is asked."""
-        text = _QUESTION_FRAME.sub(" ", question)
-        terms = []
-        for token in self.tokens(text):
-            terms.append(token.term)
-            if text[token.start].isupper() and not _SENTENCE_START.search(text, 0, token.start):
-                terms.append(token.term)
-        return terms
+    def span_terms(self, text: str, spans: Iterable[Span]) -> list[str]:
+        """Terms of the given stretches of ``text``, in order."""
+        return [t.term for s in spans for t in self.tokens(text, s.start, s.end)]
+
+    def query_terms(self, question: str, *, drop_frame: bool = True) -> list[str]:
+        """Terms of a question; with ``drop_frame``, without the words of its interrogative
+        frame ("how much money" is about money)."""
+        text = _QUESTION_FRAME.sub(" ", question) if drop_frame else question
+        return self.terms(text)

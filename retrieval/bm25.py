@@ -1,4 +1,4 @@
-"""rank-bm25's Okapi, BM25L and BM25+ restated over arrays: the definition of docqa's ranking.
+"""rank-bm25's Okapi, BM25L and BM25+ restated over arrays, and Lucene's BM25: docqa's ranking.
 
 Each expression keeps rank-bm25 0.2.2's operand order, so a precomputed contribution is bitwise
 the value ``get_scores`` adds for that term and passage (the parity tests hold us to it). IDFs are
@@ -8,6 +8,10 @@ Okapi floor (epsilon x average IDF) sums in the same order too.
 docqa adds one guard: rank-bm25's Okapi IDF is zero or below for terms in half the passages or
 more, and on corpora of two or three passages the floor itself collapses to zero or below; such
 IDFs are lifted to a small positive weight so those corpora still rank by term counts.
+
+``lucene`` is Okapi's term-frequency part with Lucene's IDF, log(1 + (N - n + 0.5) / (n + 0.5))
+(Robertson-Sparck Jones, kept positive by the 1 +), which never inverts: a term in fewer passages
+always weighs more, however small the corpus.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ def idf(df: Ints, size: int, options: EngineOptions) -> Floats:
         values = [math.log(size + 1) - math.log(f + 0.5) for f in freqs]
     elif options.variant == "plus":
         values = [math.log((size + 1) / f) for f in freqs]
+    elif options.variant == "lucene":
+        values = [math.log(1 + (size - f + 0.5) / (f + 0.5)) for f in freqs]
     else:
         values = _okapi_idf(freqs, size, options.epsilon)
     return np.array(values, dtype=np.float64)

@@ -15,11 +15,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from retrieval.markup.plain import paragraph_spans
 from retrieval.types import Span
 
-__all__ = ["BoilerplateRules", "detect_boilerplate", "paragraph_spans"]
-
-_BLOCK = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*")
+__all__ = ["BoilerplateRules", "detect_boilerplate"]
 
 _PHRASES = re.compile(
     r"""
@@ -61,11 +60,6 @@ class BoilerplateRules:
     starts_at: str | None = None
     extra: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
-
-
-def paragraph_spans(text: str) -> tuple[Span, ...]:
-    """Spans of the non-blank blocks of ``text`` separated by blank lines."""
-    return tuple(Span(m.start(), m.end()) for m in _BLOCK.finditer(text))
 
 
 def _is_reference(block: str) -> bool:

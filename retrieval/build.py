@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 
 from retrieval.analysis import Analyzer
-from retrieval.chunking import chunk_document
+from retrieval.chunking import chunk_document, indexed_spans
 from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData, PostingsBatch, PostingsBuilder, count_terms
 from retrieval.types import Document, EngineOptions
@@ -61,7 +61,8 @@ def analyze(documents: Sequence[Document], options: EngineOptions) -> AnalyzedBa
     for number, doc in enumerate(documents):
         for chunk in chunk_document(doc, options.chunk_tokens, options.overlap_tokens):
             rows.append((number, chunk.start, chunk.end, chunk.n_tokens))
-            passages.append(analyzer.terms(chunk.text))
+            spans = indexed_spans(doc, chunk.start, chunk.end)
+            passages.append(analyzer.span_terms(doc.text, spans))
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     chunks = ChunkArrays(
         table[:, 0].astype(np.int32), table[:, 1], table[:, 2], table[:, 3].astype(np.int32)

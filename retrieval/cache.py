@@ -20,7 +20,7 @@ from retrieval.build import build_index
 from retrieval.cachefile import CacheFormatError, CacheWriter
 from retrieval.cacheread import READ_ERRORS, CacheReader
 from retrieval.chunktable import ChunkArrays, ChunkTable
-from retrieval.corpus import iter_documents
+from retrieval.corpus import CorpusReader
 from retrieval.engine import SearchEngine
 from retrieval.errors import CorpusError
 from retrieval.fingerprint import FileState, code_version, content_states, corpus_states, slot_name
@@ -103,13 +103,13 @@ def build_cache(
         if progress is not None:
             progress(doc)
 
+    reader = CorpusReader(directory)
     try:
-        built = build_index(iter_documents(directory), options, workers, on_document)
+        built = build_index(reader, options, workers, on_document)
         if not built.documents:
-            raise CorpusError(
-                f"corpus directory {str(directory)!r} holds no readable .txt or .md files"
-            )
-        writer.finish(_meta(directory, options, states), built.chunks, built.index)
+            raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
+        meta = {**_meta(directory, options, states), "duplicates": reader.duplicates}
+        writer.finish(meta, built.chunks, built.index)
     except BaseException:
         writer.abort()
         raise
@@ -166,7 +166,12 @@ def _engine(reader: CacheReader, options: EngineOptions) -> SearchEngine:
     reader.verify()
     _validate(documents, chunks, data)
     index = BM25Index.from_data(data, options)
-    return SearchEngine(documents, ChunkTable(documents, chunks), options, index=index)
+    duplicates = [
+        (str(copy), str(original)) for copy, original in reader.meta.get("duplicates", [])
+    ]
+    return SearchEngine(
+        documents, ChunkTable(documents, chunks), options, index=index, duplicates=duplicates
+    )
 
 
 def _validate(documents: tuple[Document, ...], chunks: ChunkArrays, data: IndexData) -> None:

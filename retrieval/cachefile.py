@@ -4,7 +4,8 @@ Members: ``meta.json`` (format, code version, options, corpus file states, count
 ``documents.json`` (each document's id, title, source, date, author and hash), ``text.bin``
 (the documents' UTF-8 text back to back, written while the build streams), ``terms.json``, and
 one ``.npy`` per array: text lengths, paragraph and boilerplate spans, chunk offsets, IDFs and
-the contribution matrix. No pickles. Each ``.npy`` starts on a 64-byte boundary so the reader
+the contribution matrix, each document's units (:mod:`retrieval.units`) and page starts. No
+pickles. Each ``.npy`` starts on a 64-byte boundary so the reader
 (:mod:`retrieval.cacheread`) can use arrays in place from a memory map. The file is written
 under a temporary name and moved into place, never rewritten, so an engine still mapping an
 older cache file keeps a consistent view of it.
@@ -27,17 +28,19 @@ import numpy.typing as npt
 from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData
 from retrieval.types import Document, Span
+from retrieval.units import UNIT_FIELDS
 
 __all__ = [
     "CHUNK_FIELDS",
     "FORMAT",
     "INDEX_FIELDS",
     "SPAN_KINDS",
+    "UNIT_FIELDS",
     "CacheFormatError",
     "CacheWriter",
 ]
 
-FORMAT = 2
+FORMAT = 3
 CHUNK_FIELDS = ("doc", "start", "end", "n_tokens")
 INDEX_FIELDS = ("idf", "indptr", "rows", "weights")
 SPAN_KINDS = ("paragraphs", "boilerplate")
@@ -77,6 +80,9 @@ class CacheWriter:
         self._documents: list[list[str | None]] = []
         self._lengths = array("q")
         self._spans = {kind: _Spans() for kind in SPAN_KINDS}
+        self._units: dict[str, list[npt.NDArray[Any]]] = {name: [] for name in UNIT_FIELDS}
+        self._unit_counts = array("q")
+        self._pages = _Spans()
 
     def add_document(self, doc: Document) -> None:
         assert self._text is not None, "documents come before finish()"
@@ -88,6 +94,11 @@ class CacheWriter:
         )
         self._spans["paragraphs"].add(doc.paragraphs)
         self._spans["boilerplate"].add(doc.boilerplate)
+        self._unit_counts.append(len(doc.units))
+        for name in UNIT_FIELDS:
+            self._units[name].append(getattr(doc.units, name))
+        self._pages.counts.append(len(doc.page_starts))
+        self._pages.flat.extend(doc.page_starts)
 
     def finish(self, meta: dict[str, Any], chunks: ChunkArrays, index: IndexData) -> None:
         """Write the arrays and metadata, then move the file into place atomically."""
@@ -97,6 +108,14 @@ class CacheWriter:
         for kind, spans in self._spans.items():
             self._array(f"{kind}_count", np.array(spans.counts, dtype=np.int64))
             self._array(f"{kind}_spans", np.array(spans.flat, dtype=np.int64))
+        self._array("unit_count", np.array(self._unit_counts, dtype=np.int64))
+        for name, parts in self._units.items():
+            if parts:
+                self._array(f"unit_{name}", np.concatenate(parts))
+            else:
+                self._array(f"unit_{name}", np.zeros(0, np.int64))
+        self._array("page_count", np.array(self._pages.counts, dtype=np.int64))
+        self._array("page_starts", np.array(self._pages.flat, dtype=np.int64))
         self._json("terms.json", index.terms)
         for name in CHUNK_FIELDS:
             self._array(f"chunk_{name}", getattr(chunks, name))

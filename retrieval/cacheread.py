@@ -29,6 +29,7 @@ from retrieval.cachefile import CHUNK_FIELDS, FORMAT, INDEX_FIELDS, CacheFormatE
 from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData
 from retrieval.types import Document, Span
+from retrieval.units import UNIT_FIELDS, Units
 
 __all__ = ["READ_ERRORS", "CacheReader"]
 
@@ -101,6 +102,7 @@ class CacheReader:
         ends = np.cumsum(lengths).tolist()
         with _bulk_allocation():
             paragraphs, boilerplate = self._spans("paragraphs"), self._spans("boilerplate")
+            units, pages = self._units(len(entries)), self._pages(len(entries))
             docs = [
                 Document(
                     doc_id,
@@ -112,9 +114,25 @@ class CacheReader:
                     date,
                     author,
                     sha,
+                    unit,
+                    page,
                 )
-                for (doc_id, title, source, date, author, sha), n, end, paras, boiler in zip(
-                    entries, lengths.tolist(), ends, paragraphs, boilerplate, strict=True
+                for (
+                    doc_id,
+                    title,
+                    source,
+                    date,
+                    author,
+                    sha,
+                ), n, end, paras, boiler, unit, page in zip(
+                    entries,
+                    lengths.tolist(),
+                    ends,
+                    paragraphs,
+                    boilerplate,
+                    units,
+                    pages,
+                    strict=True,
                 )
             ]
         return tuple(docs)
@@ -129,6 +147,25 @@ class CacheReader:
         spans = _span_objects(flat[:, 0].tolist(), flat[:, 1].tolist())
         bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
         return [tuple(spans[a:b]) for a, b in pairwise(bounds)]
+
+    def _units(self, documents: int) -> list[Units]:
+        counts = self._array("unit_count")
+        columns = {name: self._array(f"unit_{name}") for name in UNIT_FIELDS}
+        total = int(counts.sum())
+        if len(counts) != documents or any(len(c) != total for c in columns.values()):
+            raise CacheFormatError("units: counts do not add up")
+        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        return [
+            Units(**{name: column[a:b] for name, column in columns.items()})
+            for a, b in pairwise(bounds)
+        ]
+
+    def _pages(self, documents: int) -> list[tuple[int, ...]]:
+        counts, flat = self._array("page_count"), self._array("page_starts").tolist()
+        if len(counts) != documents or len(flat) != int(counts.sum()):
+            raise CacheFormatError("page starts: counts do not add up")
+        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        return [tuple(flat[a:b]) for a, b in pairwise(bounds)]
 
     def chunks(self) -> ChunkArrays:
         return ChunkArrays(*(self._array(f"chunk_{name}") for name in CHUNK_FIELDS))

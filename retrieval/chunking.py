@@ -1,14 +1,18 @@
-"""Token windows cut with tiktoken, snapped to sentence boundaries, with exact char offsets."""
+"""Passages packed from whole units (sentences, items, code blocks, rows) up to a token budget.
+
+tiktoken counts the tokens; a unit longer than the budget is cut into plain token windows. A
+passage never crosses boilerplate, and its BM25 terms come from its units' text only (markup
+between units, such as list markers or a skipped HTML block, is not indexed).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from retrieval.sentences import sentence_spans
 from retrieval.tokenizer import encoding
 from retrieval.types import Chunk, Document, Span
 
-__all__ = ["chunk_document", "indexable_spans"]
+__all__ = ["chunk_document", "indexable_spans", "indexed_spans"]
 
 
 def indexable_spans(document: Document) -> list[Span]:
@@ -73,9 +77,26 @@ def _pack(text: str, sentences: list[Span], size: int, overlap: int) -> Iterator
         i = k
 
 
-def chunk_spans(text: str, regions: Iterable[Span], size: int, overlap: int) -> Iterator[Span]:
-    for region in regions:
-        yield from _pack(text, sentence_spans(text, region.start, region.end), size, overlap)
+def _unit_spans(document: Document, region: Span) -> list[Span]:
+    units = document.units
+    found = units.covering(region.start, region.end)
+    return [Span(int(units.start[i]), int(units.end[i])) for i in found]
+
+
+def chunk_spans(document: Document, size: int, overlap: int) -> Iterator[Span]:
+    for region in indexable_spans(document):
+        yield from _pack(document.text, _unit_spans(document, region), size, overlap)
+
+
+def indexed_spans(document: Document, start: int, end: int) -> list[Span]:
+    """The parts of ``[start, end)`` that are inside units: what BM25 indexes of a passage."""
+    units = document.units
+    spans = []
+    for i in units.covering(start, end):
+        a, b = max(start, int(units.start[i])), min(end, int(units.end[i]))
+        if a < b:
+            spans.append(Span(a, b))
+    return spans
 
 
 def chunk_document(
@@ -84,7 +105,7 @@ def chunk_document(
     """Chunks of the non-boilerplate text of ``document``, numbered from ``first_id``."""
     text = document.text
     chunks = []
-    for n, span in enumerate(chunk_spans(text, indexable_spans(document), size, overlap)):
+    for n, span in enumerate(chunk_spans(document, size, overlap)):
         piece = text[span.start : span.end]
         chunks.append(
             Chunk(first_id + n, document.doc_id, span.start, span.end, _count(piece), piece)

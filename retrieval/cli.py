@@ -8,34 +8,44 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from retrieval.cache import load_or_build
-from retrieval.engine import SearchEngine
+from retrieval.engine import MAX_K, SearchEngine
 from retrieval.errors import RetrievalError
 from retrieval.indexcmd import add_index_parser, run_index
 from retrieval.serialize import result_record
-from retrieval.types import EngineOptions, SearchResult
+from retrieval.types import EngineOptions, Excerpt, SearchResult
 
 __all__ = ["main"]
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
+_CORPUS_HELP = "folder of documents (.txt, .md, .markdown, .rst)"
+_BOLD, _RESET = "\033[1m", "\033[0m"
 
 
 class CliError(Exception):
     """A one-line error for the user; the CLI exits non-zero."""
 
 
+def _where(parser: argparse.ArgumentParser, default: Any) -> None:
+    """``--corpus``, ``--cache`` and ``--no-cache``, on the main parser (with ``default``) and
+    on each command (suppressed when absent), so they may come before or after the command."""
+    parser.add_argument("--corpus", type=Path, default=default(DEFAULT_CORPUS), help=_CORPUS_HELP)
+    parser.add_argument("--cache", type=Path, default=default(None), help="index cache folder")
+    parser.add_argument(
+        "--no-cache", action="store_true", default=default(False), help="index in memory"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .txt/.md")
-    parser.add_argument("--cache", type=Path, help="index cache folder (default: see README)")
-    parser.add_argument("--no-cache", action="store_true", help="index in memory, skip the cache")
+    _where(parser, lambda value: value)
     commands = parser.add_subparsers(dest="command", required=True)
     add_index_parser(commands)
     search = commands.add_parser("search", help="answer a question with cited passages")
     search.add_argument("question", nargs="?", help="the question (omit with --batch)")
-    search.add_argument("--k", type=int, default=5, help="number of passages (1-50)")
+    search.add_argument("--k", type=int, default=5, help=f"number of passages (1-{MAX_K})")
     search.add_argument("--json", action="store_true", help="print one JSON object")
     search.add_argument(
         "--batch",
@@ -43,12 +53,28 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.jsonl",
         help="answer every {id, question} line; write JSON lines to stdout",
     )
-    commands.add_parser("docs", help="list the documents with their chunks and tokens")
+    docs = commands.add_parser("docs", help="list the documents with their chunks and tokens")
+    for command in (search, docs):
+        _where(command, lambda _value: argparse.SUPPRESS)
     return parser
 
 
-def format_result(result: SearchResult) -> str:
-    """Human-readable hits: numbered, titled, cited, highlighted."""
+def _shown(excerpt: Excerpt, bold: bool) -> str:
+    """The excerpt as plain text; its marked words in ANSI bold when ``bold``."""
+    out: list[str] = [excerpt.header_text + "\n"] if excerpt.header_text else []
+    pos = excerpt.start
+    for mark in excerpt.marks if bold else ():
+        out.append(excerpt.text[pos - excerpt.start : mark.start - excerpt.start])
+        out.append(
+            _BOLD + excerpt.text[mark.start - excerpt.start : mark.end - excerpt.start] + _RESET
+        )
+        pos = mark.end
+    out.append(excerpt.text[pos - excerpt.start :])
+    return "".join(out).replace("\n", "\n    ")
+
+
+def format_result(result: SearchResult, *, bold: bool = False) -> str:
+    """Human-readable hits: numbered, titled, cited; query words in ANSI bold when ``bold``."""
     if not result.hits:
         return "No passage in the documents matches that question."
     lines = (
@@ -57,10 +83,9 @@ def format_result(result: SearchResult) -> str:
     for hit in result.hits:
         cite = hit.citation
         lines.append(
-            f"[{hit.rank}] {cite.title} — ¶{cite.paragraph}, chars {cite.start}–{cite.end}"
-            f"  (score {hit.score:.2f})"
+            f"[{hit.rank}] {cite.label()}, chars {cite.start}–{cite.end}  (score {hit.score:.2f})"
         )
-        lines.append(f"    {hit.excerpt.highlighted}")
+        lines.append(f"    {_shown(hit.excerpt, bold)}")
     return "\n".join(lines)
 
 
@@ -97,11 +122,15 @@ def _docs(engine: SearchEngine, out: TextIO) -> None:
         out.write(
             f"{doc.doc_id}\t{doc.title}\t{counts[doc.doc_id]} chunks\t{tokens[doc.doc_id]} tokens\n"
         )
+    for copy, original in engine.duplicates:
+        out.write(f"{copy}\t(same text as {original}: not indexed)\n")
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:
     if args.command == "search" and not args.batch and args.question is None:
         raise CliError("give a question, or --batch FILE.jsonl")
+    if args.command == "search" and not 1 <= args.k <= MAX_K:
+        raise CliError(f"--k must be between 1 and {MAX_K} (got {args.k})")
     if args.command == "index":
         run_index(args, out)
         return
@@ -119,7 +148,7 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
         text = (
             json.dumps(result_record(result), ensure_ascii=False)
             if args.json
-            else format_result(result)
+            else format_result(result, bold=out.isatty())
         )
         out.write(text + "\n")
 

@@ -1,4 +1,10 @@
-"""Load a folder of .txt/.md documents, with an optional manifest of titles and overrides.
+"""Load a folder of documents, with an optional manifest of titles and overrides.
+
+``.txt``, ``.md``, ``.markdown`` and ``.rst`` files are read as UTF-8, exactly as decoded (so
+offsets index the file); files of any suffix in :data:`retrieval.formats.READERS` are read by that
+reader. Everything else is skipped, named in one warning. A file that resolves outside the corpus
+folder (a symlink) is skipped with a warning, and a file whose text is identical to one already
+read is indexed once: the copy is named in one warning and in :attr:`CorpusReader.duplicates`.
 
 The manifest is ``manifest.toml`` in the corpus directory::
 
@@ -18,20 +24,33 @@ from __future__ import annotations
 import hashlib
 import logging
 import tomllib
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from retrieval.boilerplate import BoilerplateRules, detect_boilerplate, paragraph_spans
+from retrieval.boilerplate import BoilerplateRules, detect_boilerplate
 from retrieval.errors import CorpusError
+from retrieval.formats import READERS, ExtractedText, ExtractionError
+from retrieval.markup import blocks, markup_of, paragraph_spans
+from retrieval.structure import build_units, title_of
 from retrieval.types import Document
 
-__all__ = ["MANIFEST_NAME", "SUFFIXES", "iter_documents", "load_corpus", "parse_document"]
+__all__ = [
+    "MANIFEST_NAME",
+    "TEXT_SUFFIXES",
+    "CorpusReader",
+    "corpus_files",
+    "iter_documents",
+    "load_corpus",
+    "parse_document",
+    "parse_extracted",
+]
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.toml"
-SUFFIXES = frozenset({".txt", ".md"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst"})
 _ENTRY_KEYS = frozenset(
     {
         "title",
@@ -62,13 +81,6 @@ def load_manifest(directory: Path) -> dict[str, dict[str, Any]]:
     return dict(documents)
 
 
-def _default_title(text: str, doc_id: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip().lstrip("#").strip()[:200] or doc_id
-    return doc_id
-
-
 def _rules(entry: Mapping[str, Any]) -> BoilerplateRules:
     return BoilerplateRules(
         detect=bool(entry.get("detect_boilerplate", True)),
@@ -78,60 +90,170 @@ def _rules(entry: Mapping[str, Any]) -> BoilerplateRules:
     )
 
 
-def parse_document(doc_id: str, text: str, entry: Mapping[str, Any] | None = None) -> Document:
-    """Build a :class:`Document` from already-decoded text and its manifest entry."""
+def parse_document(
+    doc_id: str,
+    text: str,
+    entry: Mapping[str, Any] | None = None,
+    *,
+    markup: str | None = None,
+    title: str | None = None,
+    page_starts: tuple[int, ...] = (),
+) -> Document:
+    """Build a :class:`Document` from decoded text and its manifest entry.
+
+    ``markup`` ("plain", "markdown" or "rst") defaults to what the file name's suffix says. The
+    title is the manifest's, else ``title`` (one the file itself names), else the first heading,
+    else the first line of prose, else ``doc_id``.
+    """
     entry = entry or {}
+    markup = markup or markup_of(PurePosixPath(doc_id).suffix, text)
+    boilerplate = detect_boilerplate(text, _rules(entry))
+    units = build_units(text, blocks(text, markup), boilerplate)
     return Document(
         doc_id=doc_id,
-        title=str(entry.get("title") or _default_title(text, doc_id)),
+        title=str(entry.get("title") or title or title_of(text, units) or doc_id),
         text=text,
         paragraphs=paragraph_spans(text),
-        boilerplate=detect_boilerplate(text, _rules(entry)),
+        boilerplate=boilerplate,
         source=entry.get("source"),
         date=entry.get("date"),
         author=entry.get("author"),
         sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        units=units,
+        page_starts=page_starts,
     )
+
+
+def parse_extracted(
+    doc_id: str, extracted: ExtractedText, entry: Mapping[str, Any] | None = None
+) -> Document:
+    """A document from a format reader's output (its markup, title and pages)."""
+    return parse_document(
+        doc_id,
+        extracted.text,
+        entry,
+        markup=extracted.markup,
+        title=extracted.title,
+        page_starts=extracted.page_starts,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusScan:
+    """The files of a corpus folder: those to read, and those skipped (by reason)."""
+
+    files: tuple[Path, ...]
+    unknown: tuple[Path, ...]
+    outside: tuple[Path, ...]
+
+
+def _suffixes() -> frozenset[str]:
+    return TEXT_SUFFIXES | frozenset(READERS)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def scan(directory: Path) -> CorpusScan:
+    """The files under ``directory`` (those in hidden folders, hidden ones and the manifest
+    aside), sorted by kind."""
+    if not directory.exists():
+        raise CorpusError(f"corpus directory {str(directory)!r} does not exist")
+    if not directory.is_dir():
+        raise CorpusError(f"corpus path {str(directory)!r} is not a folder")
+    root = directory.resolve()
+    files, unknown, outside = [], [], []
+    suffixes = _suffixes()
+    for p in sorted(directory.rglob("*")):
+        hidden = any(part.startswith(".") for part in p.relative_to(directory).parts)
+        if hidden or p.name == MANIFEST_NAME or not p.is_file():
+            continue
+        if not _inside(p, root):
+            outside.append(p)
+        elif p.suffix.lower() in suffixes:
+            files.append(p)
+        else:
+            unknown.append(p)
+    return CorpusScan(tuple(files), tuple(unknown), tuple(outside))
 
 
 def corpus_files(directory: Path) -> list[Path]:
     """Every indexable file under ``directory``, in a stable order."""
-    if not directory.is_dir():
-        raise CorpusError(f"corpus directory {str(directory)!r} does not exist")
-    return sorted(
-        p
-        for p in directory.rglob("*")
-        if p.suffix.lower() in SUFFIXES and p.is_file() and not p.name.startswith(".")
-    )
+    return list(scan(directory).files)
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path, doc_id: str, entry: Mapping[str, Any] | None) -> Document | None:
     try:
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
+        reader = READERS.get(path.suffix.lower())
+        if reader is None or path.suffix.lower() in TEXT_SUFFIXES:
+            return parse_document(doc_id, data.decode("utf-8"), entry)
+        return parse_extracted(doc_id, reader(data), entry)
     except UnicodeDecodeError:
         log.warning("skipping %s: not UTF-8 text", path)
+    except ExtractionError as exc:
+        log.warning("skipping %s: %s", path, exc)
     except OSError as exc:
         log.warning("skipping %s: %s", path, exc.strerror or exc)
     return None
 
 
+def _names(paths: Sequence[Path], directory: Path) -> str:
+    return ", ".join(p.relative_to(directory).as_posix() for p in paths)
+
+
+class CorpusReader:
+    """Streams a corpus folder's documents once; afterwards ``duplicates`` lists each copy
+    skipped as ``(copy, original)`` document ids."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self.duplicates: list[tuple[str, str]] = []
+
+    def __iter__(self) -> Iterator[Document]:
+        directory = self.directory
+        found = scan(directory)
+        if found.outside:
+            log.warning(
+                "skipping %s: outside the corpus folder (symbolic links)",
+                _names(found.outside, directory),
+            )
+        if found.unknown:
+            log.warning("skipping files of unknown type: %s", _names(found.unknown, directory))
+        manifest = load_manifest(directory)
+        seen: dict[str, str] = {}
+        for path in found.files:
+            doc_id = path.relative_to(directory).as_posix()
+            doc = _read(path, doc_id, manifest.get(doc_id))
+            if doc is None:
+                continue
+            if doc.sha256 in seen:
+                self.duplicates.append((doc_id, seen[doc.sha256]))
+                continue
+            seen[doc.sha256] = doc_id
+            yield doc
+        if self.duplicates:
+            log.warning(
+                "not indexing identical copies: %s",
+                "; ".join(
+                    f"{copy} (same text as {original})" for copy, original in self.duplicates
+                ),
+            )
+
+
 def iter_documents(directory: Path | str) -> Iterator[Document]:
     """Stream the documents of a corpus directory one at a time (bounded memory)."""
-    directory = Path(directory)
-    manifest = load_manifest(directory)
-    for path in corpus_files(directory):
-        text = _read(path)
-        if text is None:
-            continue
-        doc_id = path.relative_to(directory).as_posix()
-        yield parse_document(doc_id, text, manifest.get(doc_id))
+    yield from CorpusReader(directory)
 
 
 def load_corpus(directory: Path | str) -> tuple[Document, ...]:
     """All readable documents of ``directory``; an empty corpus is an error."""
     documents = tuple(iter_documents(directory))
     if not documents:
-        raise CorpusError(
-            f"corpus directory {str(directory)!r} holds no readable .txt or .md files"
-        )
+        raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
     return documents

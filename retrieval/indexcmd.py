@@ -17,7 +17,7 @@ __all__ = ["add_index_parser", "run_index"]
 def add_index_parser(commands: Any) -> None:
     """Register ``index`` on the CLI's subparsers (``--corpus``/``--cache`` may follow it)."""
     index = commands.add_parser("index", help="build the index cache that search loads")
-    index.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="folder of .txt/.md")
+    index.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="folder of documents")
     index.add_argument(
         "--cache", type=Path, default=argparse.SUPPRESS, help="cache folder (see README)"
     )

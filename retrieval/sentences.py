@@ -1,57 +1,37 @@
-"""Sentence boundaries as character spans (a rule-based splitter tuned for news prose)."""
+"""Sentence boundaries as character spans, from syntok's segmenter.
+
+syntok was chosen by measurement. Against pysbd, on the four question sets: excerpt hit@1 / hit@3
+readmes_b 0.625 / 0.800 against 0.575 / 0.775, SQuAD 1k 0.742 / 0.872 against 0.739 / 0.869,
+readmes_a equal, the seed set 0.739 / 0.913 against 0.783 / 0.870; and it segments about eight
+times as fast. blingfire splits "Dr. Smith" and fails on an empty string. A single line break
+inside a paragraph is read as a space, so hard-wrapped text is not cut at every line; offsets
+index the original.
+"""
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
+from syntok import segmenter
+
+from retrieval.markup.blocks import trimmed
 from retrieval.types import Span
 
 __all__ = ["sentence_spans"]
 
-_BOUNDARY = re.compile(
-    r"""[.!?…]+[)"'”’\]]*(?=\s+[("'“‘\[]?[A-Z0-9])   # terminal punctuation, then a capital
-      | (?<=[a-z]{2}[.!?])(?=[A-Z][a-z])              # glued sentences: "site.Because"
-      | \n                                           # a line break always ends a sentence
-    """,
-    re.VERBOSE,
-)
-_LAST_WORD = re.compile(r"(\w+)\.$")
-_ABBREVIATIONS = frozenset(
-    {
-        *("mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vs", "etc", "inc", "ltd", "co"),
-        *("corp", "jr", "sr", "gen", "gov", "sen", "rep", "fig", "eg", "ie", "al", "approx"),
-        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
-    }
-)
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    match = _LAST_WORD.search(text, max(0, dot - 12), dot + 1)
-    if match is None:
-        return False
-    word = match.group(1)
-    return (len(word) == 1 and word.isupper()) or word.casefold() in _ABBREVIATIONS
-
-
-def _trimmed(text: str, start: int, end: int) -> Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end) if start < end else None
+_LINE_BREAK = re.compile(r"[\r\n]")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Non-empty, whitespace-trimmed sentence spans of ``text[start:end]``, in order."""
+    """Non-empty, whitespace-trimmed sentence spans of ``text[start:end]``, in order.
+
+    Each sentence runs from its first token to the next sentence's first token (syntok may
+    rewrite a token's value, never its offset).
+    """
     end = len(text) if end is None else end
-    spans: list[Span] = []
-    pos = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
-            continue
-        if (span := _trimmed(text, pos, match.end())) is not None:
-            spans.append(span)
-        pos = match.end()
-    if (span := _trimmed(text, pos, end)) is not None:
-        spans.append(span)
-    return spans
+    piece = _LINE_BREAK.sub(" ", text[start:end])  # same length: offsets still hold
+    cuts = [start + s[0].offset for p in segmenter.analyze(piece) for s in p if s]
+    bounds = [start, *cuts[1:], end]
+    spans = [trimmed(text, a, b) for a, b in pairwise(bounds)]
+    return [s for s in spans if s is not None]

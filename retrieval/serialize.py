@@ -17,6 +17,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "title": hit.citation.title,
         "score": round(hit.score, 6),
         "paragraph": hit.citation.paragraph,
+        "page": hit.citation.page,
         "chunk_start": hit.chunk.start,
         "chunk_end": hit.chunk.end,
         "excerpt_start": hit.excerpt.start,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from retrieval.units import Units
+
 __all__ = [
     "Chunk",
     "Citation",
@@ -17,7 +19,7 @@ __all__ = [
     "Variant",
 ]
 
-Variant = Literal["okapi", "l", "plus"]
+Variant = Literal["okapi", "l", "plus", "lucene"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -44,6 +46,8 @@ class Document:
 
     ``doc_id`` is the file name relative to the corpus directory (POSIX separators).
     ``boilerplate`` spans are excluded from indexing; the text itself is never rewritten.
+    ``units`` are its headings, sentences, items, code blocks and table rows (see
+    :mod:`retrieval.units`); ``page_starts[i]`` is where page ``i + 1`` begins (empty: unpaged).
     """
 
     doc_id: str
@@ -55,6 +59,17 @@ class Document:
     date: str | None = None
     author: str | None = None
     sha256: str = ""
+    units: Units = field(default_factory=Units.empty)
+    page_starts: tuple[int, ...] = ()
+
+    def page_of(self, offset: int) -> int | None:
+        """1-based page holding ``offset``, or None for an unpaged document."""
+        page = None
+        for number, start in enumerate(self.page_starts, start=1):
+            if start > offset:
+                break
+            page = number
+        return page
 
     def paragraph_of(self, offset: int) -> int:
         """1-based number of the paragraph containing ``offset`` (or the nearest before it)."""
@@ -80,12 +95,19 @@ class Chunk:
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
-    """The sentence(s) of a hit a user reads, with Markdown highlighting of query terms."""
+    """The units of a hit a user reads: ``text == document.text[start:end]``.
+
+    ``marks`` are the spans (document offsets, inside the excerpt, in order, disjoint) of the
+    question's words to emphasise; never inside a URL. A table row's excerpt carries its table's
+    header row as ``header`` (its span) and ``header_text``, to be shown above it.
+    """
 
     start: int
     end: int
     text: str
-    highlighted: str
+    marks: tuple[Span, ...] = ()
+    header: Span | None = None
+    header_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +121,16 @@ class Citation:
     end: int
     source: str | None = None
     date: str | None = None
+    page: int | None = None
+
+    def place(self) -> str:
+        """``p. 2, ¶3`` for a paged document, ``¶3`` otherwise."""
+        return (
+            f"p. {self.page}, ¶{self.paragraph}" if self.page is not None else f"¶{self.paragraph}"
+        )
 
     def label(self) -> str:
-        return f"{self.title}, ¶{self.paragraph}"
+        return f"{self.title} — {self.place()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +159,7 @@ class EngineOptions:
 
     chunk_tokens: int = 64
     overlap_tokens: int = 32
-    variant: Variant = "okapi"
+    variant: Variant = "lucene"
     k1: float = 1.2
     b: float = 0.75
     delta: float = 1.0
@@ -140,15 +169,17 @@ class EngineOptions:
     min_confidence: float = 0.35
     excerpt_chars: int = 400
     context_weight: float = 0.3
+    title_weight: float = 0.5
     excerpt_k1: float = 0.3
     quantity_bonus: float = 0.5
+    drop_frame: bool = True
 
     def __post_init__(self) -> None:
         if self.chunk_tokens < 16:
             raise ValueError("chunk_tokens must be at least 16")
         if not 0 <= self.overlap_tokens < self.chunk_tokens:
             raise ValueError("overlap_tokens must be >= 0 and smaller than chunk_tokens")
-        if self.variant not in ("okapi", "l", "plus"):
-            raise ValueError(f"unknown BM25 variant {self.variant!r}; use okapi, l or plus")
+        if self.variant not in ("okapi", "l", "plus", "lucene"):
+            raise ValueError(f"unknown BM25 variant {self.variant!r}; use okapi, l, plus or lucene")
         if self.k1 < 0 or not 0 <= self.b <= 1:
             raise ValueError("k1 must be >= 0 and b within [0, 1]")

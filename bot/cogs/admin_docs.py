@@ -29,13 +29,14 @@ class DocsCommands(ModeratorGroup, name="docs", description="This server's own d
 
     @app_commands.command()
     @app_commands.describe(
-        file="A UTF-8 .txt or .md file", title="The title citations show (default: its first line)"
+        file="A .txt, .md, .rst (UTF-8), .pdf, .docx or .html file",
+        title="The title citations show (default: the file's own title or first line)",
     )
     async def add(
         self, interaction: Interaction, file: discord.Attachment,
         title: app_commands.Range[str, 1, MAX_TITLE] | None = None,
     ) -> None:  # fmt: skip
-        """Add a .txt or .md document to this server's documents; searchable at once."""
+        """Add a text, Markdown, PDF, Word or web-page document here; searchable at once."""
         guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:

@@ -27,9 +27,11 @@ __all__ = ["main"]
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _common(parser: argparse.ArgumentParser, questions: bool = True) -> None:
+def _common(parser: argparse.ArgumentParser, questions: bool = True, required: bool = True) -> None:
     if questions:
-        parser.add_argument("--questions", type=Path, required=True, help="question set (JSONL)")
+        parser.add_argument(
+            "--questions", type=Path, required=required, help="question set (JSONL)"
+        )
         parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder")
         parser.add_argument("--k", type=int, default=10, help="hits per question (default 10)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -42,7 +44,7 @@ def _run_parser(commands_: Any) -> None:
     run.add_argument("--per-question", action="store_true", help="add the per-question table")
     add_engine_arguments(run)
     gate = commands_.add_parser("gate", help="fail when figures drop below thresholds")
-    _common(gate)
+    _common(gate, required=False)
     gate.add_argument("--thresholds", type=Path, required=True, help="thresholds TOML file")
     add_engine_arguments(gate)
 

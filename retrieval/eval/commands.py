@@ -13,7 +13,7 @@ from retrieval.eval.beir import evaluate_beir, load_beir
 from retrieval.eval.compare import compare_scores
 from retrieval.eval.errors import EvalError
 from retrieval.eval.feedback import judgments_from_log
-from retrieval.eval.gate import Check, check, load_thresholds
+from retrieval.eval.gate import Check, check, load_gate_sets
 from retrieval.eval.metrics import MEASURES
 from retrieval.eval.options import describe, load_options, options_from_args
 from retrieval.eval.plots import plot_sweep
@@ -64,19 +64,22 @@ def _check_line(c: Check) -> str:
 
 
 def gate(args: argparse.Namespace) -> int:
-    thresholds = load_thresholds(args.thresholds)
-    questions = load_questions(args.questions)
-    checks = check(
-        evaluate_engine(questions, options_from_args(args), args.corpus, args.k), thresholds
-    )
-    for c in checks:
-        print(_check_line(c))
-    failed = [c for c in checks if not c.passed]
-    for c in failed:
+    failed = []
+    for gate_set in load_gate_sets(args.thresholds):
+        if gate_set.questions is None and args.questions is None:
+            continue
+        questions = load_questions(gate_set.questions or args.questions)
+        corpus = gate_set.corpus or args.corpus
+        evaluation = evaluate_engine(questions, options_from_args(args), corpus, args.k)
+        label = f"{gate_set.name}: " if gate_set.name else ""
+        for c in check(evaluation, gate_set.thresholds):
+            print(label + _check_line(c))
+            failed += [] if c.passed else [(label, c)]
+    for label, c in failed:
         t = c.threshold
         print(
-            f"regression: {t.level} {t.metric} dropped to {c.value:.3f}, below {t.minimum:.3f} "
-            f"({args.thresholds})",
+            f"regression: {label}{t.level} {t.metric} dropped to {c.value:.3f}, "
+            f"below {t.minimum:.3f} ({args.thresholds})",
             file=sys.stderr,
         )
     return 1 if failed else 0

@@ -98,10 +98,12 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     for name, kind in _FIELDS.items():
         flag = "--" + name.replace("_", "-")
         short = [f"--{alias}" for alias, target in _ALIASES.items() if target == name]
-        if kind is bool:
+        if kind is bool and getattr(_DEFAULTS, name):
             group.add_argument(f"--no-{name}", dest=name, action="store_false", default=None)
+        elif kind is bool:
+            group.add_argument(flag, dest=name, action="store_true", default=None)
         elif name == "variant":
-            group.add_argument(flag, choices=("okapi", "l", "plus"))
+            group.add_argument(flag, choices=("okapi", "l", "plus", "lucene"))
         else:
             group.add_argument(flag, *short, dest=name, type=kind, metavar=kind.__name__.upper())
 

@@ -12,6 +12,7 @@ returns a partial document.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -50,4 +51,23 @@ class ExtractedText:
 
 Reader = Callable[[bytes], ExtractedText]
 
-READERS: Mapping[str, Reader] = {}
+
+@dataclass(frozen=True, slots=True)
+class _Lazy:
+    """A reader whose module (and its library: pypdf, python-docx, trafilatura) is imported on
+    first use, so importing this package stays cheap for corpora of plain text."""
+
+    module: str
+    function: str
+
+    def __call__(self, data: bytes) -> ExtractedText:
+        reader: Reader = getattr(importlib.import_module(self.module), self.function)
+        return reader(data)
+
+
+READERS: Mapping[str, Reader] = {
+    ".pdf": _Lazy("retrieval.formats.pdf", "read_pdf"),
+    ".docx": _Lazy("retrieval.formats.docx", "read_docx"),
+    ".html": _Lazy("retrieval.formats.html", "read_html"),
+    ".htm": _Lazy("retrieval.formats.html", "read_html"),
+}

@@ -49,7 +49,7 @@ def test_rebuild_without_the_live_result_or_the_document(engine: SearchEngine) -
     plain = rebuild_hits(engine, rows, live=None)  # e.g. the index was rebuilt differently
     assert [h.excerpt.text for h in plain] == [h.excerpt.text for h in result.hits]
     assert [h.citation for h in plain] == [h.citation for h in result.hits]
-    assert all("**" not in h.excerpt.highlighted for h in plain)
+    assert all(h.excerpt.marks == () for h in plain)
     gone = (*rows, HitRow(4, "removed.txt", 0, 10, 0, 5, 1.0), replace(rows[0], excerpt_end=10**9))
     assert len(rebuild_hits(engine, gone, live=result)) == len(rows)
 

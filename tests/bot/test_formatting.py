@@ -27,6 +27,7 @@ from bot.formatting import (
     passage_embed,
     trim,
 )
+from bot.markdown import escape_markdown
 from retrieval import (
     Chunk,
     Citation,
@@ -36,7 +37,6 @@ from retrieval import (
     SearchEngine,
     SearchResult,
     Span,
-    escape_markdown,
 )
 
 PINGS = re.compile(r"@(everyone|here)|<@[!&]?\d{17,20}>")
@@ -64,10 +64,10 @@ def ends_with_lone_backslash(text: str) -> bool:
     return (len(text) - len(text.rstrip("\\"))) % 2 == 1
 
 
-def make_hit(rank: int, title: str, excerpt: str, highlighted: str) -> Hit:
+def make_hit(rank: int, title: str, excerpt: str) -> Hit:
     chunk = Chunk(rank, f"doc{rank}.txt", 0, len(excerpt), 10, excerpt)
     return Hit(
-        rank, 1.0 / rank, chunk, Excerpt(0, len(excerpt), excerpt, highlighted),
+        rank, 1.0 / rank, chunk, Excerpt(0, len(excerpt), excerpt),
         Citation(f"doc{rank}.txt", title, rank, 0, len(excerpt), "Source @everyone", "2012"),
     )  # fmt: skip
 
@@ -119,7 +119,7 @@ def test_trim_never_splits_a_character_sequence() -> None:
 @settings(max_examples=60, deadline=None)
 @given(question=texts, title=texts, body=st.one_of(texts, huge), n=st.integers(0, 10))
 def test_answer_embed_limits_and_no_pings(question: str, title: str, body: str, n: int) -> None:
-    hits = tuple(make_hit(i, title, body, body) for i in range(1, n + 1))
+    hits = tuple(make_hit(i, title, body) for i in range(1, n + 1))
     result = SearchResult(question or "?", hits, answered=n % 2 == 0)
     for page in range(1, page_count(n) + 1):
         embed = answer_embed(result, page)
@@ -151,7 +151,7 @@ def test_answer_embed_numbers_citations_and_names_documents(engine: SearchEngine
 
 
 def test_abstention_says_so_and_shows_closest_passages() -> None:
-    hits = (make_hit(1, "A title", "Some text.", "Some text."),)
+    hits = (make_hit(1, "A title", "Some text."),)
     abstained = answer_embed(SearchResult("Who won in 1850?", hits, answered=False))
     assert "don't answer" in (abstained.description or "")
     assert "closest passages" in (abstained.description or "")

@@ -17,8 +17,9 @@ What a discord.py (2.7.1) client must set to talk to the emulator
 2. ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)``
    (``ws://127.0.0.1:PORT/gateway``). A plain ``discord.Client`` does *not* call
    ``GET /gateway/bot``: it connects straight to ``DEFAULT_GATEWAY``, so setting only the REST
-   base is not enough. (``AutoShardedClient`` does call ``/gateway/bot``, which answers with
-   the emulator's URL.) Resumes use READY's ``resume_gateway_url``, which is the emulator's.
+   base is not enough. (An ``AutoShardedClient`` given no ``shard_count`` calls
+   ``/gateway/bot``, which answers with the emulator's URL; given one, it connects straight
+   to ``DEFAULT_GATEWAY`` too.) Resumes use READY's ``resume_gateway_url``, which is the emulator's.
    After an INVALID_SESSION discord.py falls back to ``DEFAULT_GATEWAY`` again.
 3. Any token: the emulator accepts any non-empty token unless ``Emulator(token=...)`` is given.
 4. Optional, for speed: ``guild_ready_timeout=0.05`` in the client's options, else on_ready
@@ -47,6 +48,11 @@ Wire details the emulator honours (discord.py depends on them)
   e.g. after ``send_invalid_session()``; override that hook in tests that re-identify.
 * discord.py's HTTPClient retries 500/502/504/524 after 1 + 2*try seconds; its webhook
   adapter (follow-ups, @original) retries any 5xx the same way.
+* Sharding: IDENTIFY's ``shard: [id, count]`` (default ``[0, 1]``) decides which guilds a
+  session gets, in READY, GUILD_CREATE and every later event: those with
+  ``(guild_id >> 22) % count == id``; DMs go to shard 0. ``GET /gateway/bot`` answers
+  ``shards = Emulator(recommended_shards=...)`` (1 by default). A shard outside ``[0, count)``
+  is closed with 4010.
 * Intents are honoured: no MESSAGE_CREATE without GUILD_MESSAGES / DIRECT_MESSAGES, and
   content/embeds/attachments/components are blanked without MESSAGE_CONTENT unless the bot
   is mentioned, the message is a DM, or the bot wrote it.
@@ -75,6 +81,7 @@ from .payloads import (
     GuildSpec,
 )
 from .recorder import RecordedFile, RecordedRequest, Violation, percentiles
+from .sessions import shard_of, spread_guild_ids
 from .store import StoredMessage
 
 log = logging.getLogger(__name__)
@@ -102,4 +109,6 @@ __all__ = [
     "percentiles",
     "point_discord_py_at",
     "running_client",
+    "shard_of",
+    "spread_guild_ids",
 ]

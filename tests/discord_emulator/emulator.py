@@ -5,8 +5,9 @@ The read side (messages, records, assertions, fault injection) is in :mod:`.insp
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -41,6 +42,7 @@ class Emulator(EmulatorInspection):
         heartbeat_interval_ms: int = 41_250,
         compress_gateway: bool = True,
         enforce_intents: bool = True,
+        recommended_shards: int = 1,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -52,6 +54,7 @@ class Emulator(EmulatorInspection):
             heartbeat_interval_ms=heartbeat_interval_ms,
             compress_gateway=compress_gateway,
             enforce_intents=enforce_intents,
+            recommended_shards=recommended_shards,
             host=host,
             port=port,
         )
@@ -165,6 +168,23 @@ class Emulator(EmulatorInspection):
             lambda e: e.kind == "READY", timeout=timeout, start=start
         )
 
+    async def wait_for_shards_ready(
+        self, shard_ids: Iterable[int], shard_count: int, timeout: float = 5.0, *, start: int = 0
+    ) -> None:
+        """Returns once each ``[id, shard_count]`` has IDENTIFYed and had its READY queued."""
+        async with asyncio.timeout(timeout):
+            for shard_id in shard_ids:
+                shard = [shard_id, shard_count]
+                await self.world.gateway.events.wait_for(
+                    lambda e, shard=shard: e.kind == "READY" and e.detail["shard"] == shard,
+                    timeout=timeout,
+                    start=start,
+                )
+
+    def shard_sessions(self) -> list[list[int]]:
+        """``[id, count]`` of every live gateway session, oldest IDENTIFY first."""
+        return [session.shard for session in self.world.gateway.sessions]
+
     async def wait_for_resume(self, timeout: float = 5.0) -> GatewayEvent:
         """The RESUMED that follows the most recent drop."""
         events = self.world.gateway.events.items
@@ -174,19 +194,25 @@ class Emulator(EmulatorInspection):
         )
 
     async def drop_gateway(
-        self, *, times: int = 1, code: int = RESUMABLE_CLOSE, abort: bool = False
+        self,
+        *,
+        times: int = 1,
+        code: int = RESUMABLE_CLOSE,
+        abort: bool = False,
+        shard: int | None = None,
     ) -> None:
         """Close the bot's websocket now (resumable code 4000 by default, or abort the TCP
-        connection), and also the next ``times - 1`` reconnects right after IDENTIFY/RESUME."""
-        await self.world.gateway.drop(times=times, code=code, abort=abort)
+        connection), and also the next ``times - 1`` reconnects right after IDENTIFY/RESUME.
+        ``shard`` picks a sharded bot's connection (default: the latest identified)."""
+        await self.world.gateway.drop(times=times, code=code, abort=abort, shard=shard)
 
-    def send_reconnect(self) -> None:
+    def send_reconnect(self, *, shard: int | None = None) -> None:
         """Gateway op 7: ask the bot to reconnect and resume."""
-        self.world.gateway.send_op(RECONNECT, None)
+        self.world.gateway.send_op(RECONNECT, None, shard=shard)
 
-    def send_invalid_session(self, *, resumable: bool = False) -> None:
+    def send_invalid_session(self, *, resumable: bool = False, shard: int | None = None) -> None:
         """Gateway op 9."""
-        self.world.gateway.send_op(INVALID_SESSION, resumable)
+        self.world.gateway.send_op(INVALID_SESSION, resumable, shard=shard)
 
     # -- user actions ---------------------------------------------------------------------------
 
@@ -214,7 +240,8 @@ class Emulator(EmulatorInspection):
         self, built: BuiltInteraction, invoker: Invoker, message_id: int | None = None
     ) -> InteractionHandle:
         world = self.world
-        seq_before = world.gateway.dispatch("INTERACTION_CREATE", built.payload)
+        guild_id = invoker.channel.guild_id
+        seq_before = world.gateway.dispatch("INTERACTION_CREATE", built.payload, guild_id=guild_id)
         handle = InteractionHandle(
             interaction_id=built.id,
             token=built.token,
@@ -223,7 +250,7 @@ class Emulator(EmulatorInspection):
             payload=built.payload,
             user=invoker.user,
             channel_id=invoker.channel.id,
-            guild_id=invoker.channel.guild_id,
+            guild_id=guild_id,
             dispatched_at=world.now(),
             component_message_id=message_id,
         )

@@ -1,5 +1,6 @@
 """The gateway websocket: HELLO/IDENTIFY/READY, heartbeats, dispatch with sequence numbers,
-RESUME with replay of missed events, and scripted drops.
+RESUME with replay of missed events, scripted drops, and sharding (one session per shard,
+each guild's events to its shard's session: see :mod:`.sessions`).
 
 Frames are JSON text. When the client asks for ``compress=zlib-stream`` (discord.py 2.7 does
 unless a zstd module is importable) and compression is enabled, every frame is instead sent as
@@ -13,9 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 import zlib
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +23,14 @@ from aiohttp import WSMsgType, web
 
 from .payloads import JSON
 from .recorder import EventLog
+from .sessions import Session, Sessions, valid_shard
 
 log = logging.getLogger(__name__)
 
-DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, RESUME, RECONNECT = 0, 1, 2, 3, 6, 7
+HEARTBEAT, IDENTIFY, PRESENCE, RESUME, RECONNECT = 1, 2, 3, 6, 7
 REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
 RESUMABLE_CLOSE = 4000
-REPLAY_BUFFER = 5000
+INVALID_SHARD = 4010
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Connection:
         self.request = request
         self.compressor = zlib.compressobj() if compress else None
         self.queue: asyncio.Queue[JSON | None] = asyncio.Queue()
+        self.session: Session | None = None  # set by IDENTIFY or RESUME
         self.writer = asyncio.create_task(self._write_loop())
 
     def send(self, frame: JSON) -> None:
@@ -79,30 +80,6 @@ class Connection:
             await asyncio.wait_for(self.ws.close(code=code, message=b"emulator"), 2.0)
 
 
-class Session:
-    """A gateway session; outlives connections so RESUME can replay what was missed."""
-
-    def __init__(self, intents: int, shard: list[int]) -> None:
-        self.id = secrets.token_hex(16)
-        self.intents = intents
-        self.shard = shard
-        self.seq = 0
-        self.buffer: deque[JSON] = deque(maxlen=REPLAY_BUFFER)
-        self.connection: Connection | None = None
-
-    def dispatch(self, event: str, data: JSON, *, buffered: bool = True) -> int:
-        self.seq += 1
-        frame = {"op": DISPATCH, "t": event, "s": self.seq, "d": data}
-        if buffered:
-            self.buffer.append(frame)
-        if self.connection is not None:
-            self.connection.send(frame)
-        return self.seq
-
-    def replay_after(self, seq: int) -> list[JSON]:
-        return [frame for frame in self.buffer if frame["s"] > seq]
-
-
 ReadyBuilder = Callable[[Session], list[tuple[str, JSON]]]
 
 
@@ -121,7 +98,7 @@ class Gateway:
         self._member_chunk = member_chunk
         self._heartbeat_ms = heartbeat_interval_ms
         self._compress = compress
-        self.session: Session | None = None
+        self.sessions = Sessions()
         self.events: EventLog[GatewayEvent] = EventLog("gateway events")
         self.pending_drops = 0
         self.drop_code = RESUMABLE_CLOSE
@@ -133,12 +110,18 @@ class Gateway:
 
     @property
     def connected(self) -> bool:
-        return self.session is not None and self.session.connection is not None
+        return any(session.connection is not None for session in self.sessions)
 
-    def dispatch(self, event: str, data: JSON) -> int:
-        if self.session is None:
-            raise RuntimeError(f"cannot dispatch {event}: no bot has identified on the gateway")
-        return self.session.dispatch(event, data)
+    def dispatch(self, event: str, data: JSON, *, guild_id: int | None = None) -> int:
+        """Send to the sessions holding ``guild_id``'s shard (None: shard 0, as for DMs).
+
+        Returns the last sequence number used. Raises RuntimeError when no session holds it.
+        """
+        targets = self.sessions.for_guild(guild_id)
+        if not targets:
+            where = "" if not self.sessions else f" for guild {guild_id}'s shard"
+            raise RuntimeError(f"cannot dispatch {event}: no bot has identified{where}")
+        return [session.dispatch(event, data) for session in targets][-1]
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=0, timeout=2.0)
@@ -172,7 +155,7 @@ class Gateway:
                 return
 
     async def _detach(self, connection: Connection) -> None:
-        session = self.session
+        session = connection.session
         if session is not None and session.connection is connection:
             session.connection = None
             self.events.append(GatewayEvent("DISCONNECT", session.id))
@@ -188,9 +171,9 @@ class Gateway:
         elif op == RESUME:
             return await self._resume(connection, data)
         elif op == REQUEST_MEMBERS:
-            self._request_members(data)
+            self._request_members(connection.session, data)
         elif op == PRESENCE:
-            session_id = self.session.id if self.session else None
+            session_id = connection.session.id if connection.session else None
             self.events.append(GatewayEvent("PRESENCE", session_id, data))
         else:
             log.warning("unknown gateway opcode %s", op)
@@ -198,11 +181,11 @@ class Gateway:
             return False
         return True
 
-    def _request_members(self, data: JSON) -> None:
-        if self.session is None:
+    def _request_members(self, session: Session | None, data: JSON) -> None:
+        if session is None:
             return
         chunk = self._member_chunk(int(data["guild_id"]))
-        self.session.dispatch("GUILD_MEMBERS_CHUNK", {**chunk, "nonce": data.get("nonce")})
+        session.dispatch("GUILD_MEMBERS_CHUNK", {**chunk, "nonce": data.get("nonce")})
 
     async def _maybe_drop(self, connection: Connection, session_id: str | None) -> bool:
         if self.pending_drops <= 0:
@@ -216,28 +199,28 @@ class Gateway:
         if not self._token_ok(str(data.get("token", ""))):
             await connection.close(4004)
             return False
-        session = Session(int(data.get("intents", 0)), list(data.get("shard") or [0, 1]))
+        shard = data.get("shard") or [0, 1]
+        if not valid_shard(shard):
+            await connection.close(INVALID_SHARD)
+            return False
+        session = Session(int(data.get("intents", 0)), list(shard))
         self.events.append(GatewayEvent("IDENTIFY", session.id, data))
         if await self._maybe_drop(connection, session.id):
             return False
-        old, self.session = self.session, session
+        old = self.sessions.replace(session)
         if old is not None and old.connection is not None:
             await old.connection.close(4005)
-        session.connection = connection
+        session.connection, connection.session = connection, session
         for event, payload in self._ready_events(session):
             session.dispatch(event, payload)
-        self.events.append(GatewayEvent("READY", session.id))
+        self.events.append(GatewayEvent("READY", session.id, {"shard": session.shard}))
         return True
 
     async def _resume(self, connection: Connection, data: JSON) -> bool:
-        session = self.session
         session_id = data.get("session_id")
+        session = self.sessions.by_id(session_id)
         self.events.append(GatewayEvent("RESUME", session_id, {"seq": data.get("seq")}))
-        if (
-            session is None
-            or session_id != session.id
-            or not self._token_ok(str(data.get("token", "")))
-        ):
+        if session is None or not self._token_ok(str(data.get("token", ""))):
             connection.send({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
             self.events.append(GatewayEvent("INVALID_SESSION", session_id))
             return True
@@ -246,7 +229,7 @@ class Gateway:
         if session.connection is not None:
             await session.connection.close(4000)
         replay = session.replay_after(int(data.get("seq") or 0))
-        session.connection = connection
+        session.connection, connection.session = connection, session
         for frame in replay:
             connection.send(frame)
         session.dispatch("RESUMED", {"_trace": ["discord-emulator"]}, buffered=False)
@@ -254,25 +237,33 @@ class Gateway:
         return True
 
     async def drop(
-        self, *, times: int = 1, code: int = RESUMABLE_CLOSE, abort: bool = False
+        self,
+        *,
+        times: int = 1,
+        code: int = RESUMABLE_CLOSE,
+        abort: bool = False,
+        shard: int | None = None,
     ) -> None:
-        """Close the live connection now, then close the next `times - 1` reconnects right after
-        they IDENTIFY/RESUME. Events dispatched meanwhile are buffered for RESUME."""
+        """Close the live connection now (the latest session's, or shard ``shard``'s), then
+        close the next `times - 1` reconnects right after they IDENTIFY/RESUME. Events
+        dispatched meanwhile are buffered for RESUME."""
         self.pending_drops = times
         self.drop_code, self.drop_abort = code, abort
-        session = self.session
+        session = self.sessions.pick(shard)
         if session is None or session.connection is None:
             return
         connection, session.connection = session.connection, None
         await self._maybe_drop(connection, session.id)
 
-    def send_op(self, op: int, data: Any) -> None:
-        if self.session is None or self.session.connection is None:
+    def send_op(self, op: int, data: Any, *, shard: int | None = None) -> None:
+        """Send opcode ``op`` to the latest session's connection (or shard ``shard``'s)."""
+        session = self.sessions.pick(shard)
+        if session is None or session.connection is None:
             raise RuntimeError("no live gateway connection")
-        self.session.connection.send({"op": op, "d": data, "s": None, "t": None})
+        session.connection.send({"op": op, "d": data, "s": None, "t": None})
 
     async def close(self) -> None:
-        session = self.session
-        if session is not None and session.connection is not None:
-            connection, session.connection = session.connection, None
-            await connection.close(1001)
+        for session in self.sessions:
+            if session.connection is not None:
+                connection, session.connection = session.connection, None
+                await connection.close(1001)

@@ -29,8 +29,9 @@ def point_discord_py_at(emu: Emulator) -> Iterator[None]:
     * ``discord.http.Route.BASE``: every REST call, including the interaction webhook
       (callbacks, follow-ups, @original) which builds its URLs from the same Route class.
     * ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``: a plain ``discord.Client`` never
-      asks ``GET /gateway/bot``; it connects straight to this URL (AutoShardedClient does ask,
-      and the emulator answers with its own URL). Resumes go to READY's resume_gateway_url,
+      asks ``GET /gateway/bot``; it connects straight to this URL (so does an
+      AutoShardedClient given a shard_count; without one it asks, and the emulator answers
+      with its own URL). Resumes go to READY's resume_gateway_url,
       which is the emulator too.
     """
     old_base, old_gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY

@@ -193,10 +193,10 @@ async def get_gateway(request: web.Request) -> web.Response:
 
 
 async def get_gateway_bot(request: web.Request) -> web.Response:
+    world = world_of(request)
     limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-    return json_response(
-        {"url": world_of(request).gateway_url, "shards": 1, "session_start_limit": limit}
-    )
+    shards = world.config.recommended_shards
+    return json_response({"url": world.gateway_url, "shards": shards, "session_start_limit": limit})
 
 
 async def get_attachment(request: web.Request) -> web.Response:

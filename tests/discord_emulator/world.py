@@ -14,7 +14,7 @@ from typing import Any
 
 from .commands import CommandRegistry
 from .faults import FaultInjector
-from .gateway import Gateway, Session
+from .gateway import Gateway
 from .interactions import InteractionHandle, InteractionRegistry
 from .payloads import (
     ADMINISTRATOR,
@@ -36,6 +36,7 @@ from .payloads import (
 )
 from .recorder import Recorder, Violation
 from .rules import Rejection
+from .sessions import Session
 from .store import MessageStore, StoredMessage
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class EmulatorConfig:
     heartbeat_interval_ms: int = 41_250
     compress_gateway: bool = True
     enforce_intents: bool = True
+    recommended_shards: int = 1  # GET /gateway/bot's "shards"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -173,11 +175,16 @@ class World:
 
     # -- gateway ----------------------------------------------------------------------------
 
+    def guilds_of(self, session: Session) -> list[EmuGuild]:
+        """The guilds whose events go to ``session`` (every guild unless it is sharded)."""
+        return [guild for guild in self.guilds if session.receives(guild.id)]
+
     def ready_events(self, session: Session) -> list[tuple[str, JSON]]:
+        guilds = self.guilds_of(session)
         ready: JSON = {
             "v": 10,
             "user": bot_user_payload(self.bot),
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -194,8 +201,7 @@ class World:
         events: list[tuple[str, JSON]] = [("READY", ready)]
         if session.intents & GUILDS_INTENT or not self.config.enforce_intents:
             events += [
-                ("GUILD_CREATE", guild_create_payload(g, self._guild_members(g)))
-                for g in self.guilds
+                ("GUILD_CREATE", guild_create_payload(g, self._guild_members(g))) for g in guilds
             ]
         return events
 
@@ -216,21 +222,23 @@ class World:
         return application_payload(self.application_id, self.bot, self.app_owner)
 
     def publish(self, event: str, stored: StoredMessage) -> None:
-        """Fan a message event out on the gateway, the way intents would filter it."""
-        if stored.ephemeral or self.gateway.session is None:
+        """Fan a message event out to its guild's shard, the way intents would filter it."""
+        if stored.ephemeral:
             return
-        data = self._message_event(stored, self.gateway.session.intents)
-        if data is not None:
-            self.gateway.dispatch(event, data)
+        for session in self.gateway.sessions.for_guild(self.channels[stored.channel_id].guild_id):
+            data = self._message_event(stored, session.intents)
+            if data is not None:
+                session.dispatch(event, data)
 
     def publish_delete(self, stored: StoredMessage) -> None:
         channel = self.channels[stored.channel_id]
-        if stored.ephemeral or self.gateway.session is None:
+        if stored.ephemeral:
             return
         data: JSON = {"id": str(stored.id), "channel_id": str(channel.id)}
         if channel.guild_id is not None:
             data["guild_id"] = str(channel.guild_id)
-        self.gateway.dispatch("MESSAGE_DELETE", data)
+        for session in self.gateway.sessions.for_guild(channel.guild_id):
+            session.dispatch("MESSAGE_DELETE", data)
 
     def _message_event(self, stored: StoredMessage, intents: int) -> JSON | None:
         data = copy.deepcopy(stored.payload)

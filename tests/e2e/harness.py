@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = [
     "ZORBLAX",
     "add_document",
     "bot_settings",
+    "dev_questions",
     "embed_of",
     "field_names",
     "live_bot",
@@ -67,6 +69,13 @@ FIELD_NOTES = EmuFile(
     "text/markdown",
 )
 ZORBLAX = "What does the zorblax relay carry?"
+DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions_dev.jsonl"
+
+
+def dev_questions() -> list[str]:
+    """The dev set's question texts, in file order: real questions for load tests."""
+    lines = DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 def two_guilds() -> list[GuildSpec]:

@@ -13,14 +13,12 @@ The latency percentiles are printed for the record, not asserted: they depend on
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from discord_emulator import Emulator, InteractionHandle
-from e2e.harness import TIMEOUT
+from e2e.harness import TIMEOUT, dev_questions
 from e2e.loop_lag import GcPauses, LoopLag, frozen_heap
 
 from bot.client import DocqaBot
@@ -30,18 +28,12 @@ ASKERS = 40
 ASKS = 200
 SPREAD = 2.0  # seconds over which the questions arrive
 STALL = 1.0  # a third of the ack deadline; a blocking index build or search loop is seconds
-DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions_dev.jsonl"
-
-
-def questions() -> list[str]:
-    lines = DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 async def ask_all(emu: Emulator) -> list[InteractionHandle]:
     """200 questions, round-robin over 40 members and the dev set, evenly over SPREAD."""
     askers = [emu.make_user(f"asker-{n}") for n in range(ASKERS)]
-    texts = questions()
+    texts = dev_questions()
     loop = asyncio.get_running_loop()
     start, handles = loop.time(), []
     for n in range(ASKS):

@@ -9,7 +9,7 @@ from evalkit import write_beir
 from ir_measures import Qrel, ScoredDoc
 
 from retrieval import SearchEngine, parse_document
-from retrieval.eval.beir import evaluate_beir, load_beir, rank_documents, score_run
+from retrieval.eval.beir import DocumentRanker, evaluate_beir, load_beir, rank_documents, score_run
 from retrieval.eval.errors import EvalError
 from retrieval.types import EngineOptions
 
@@ -42,6 +42,8 @@ def test_a_document_ranks_once_however_many_chunks_match() -> None:
     engine = SearchEngine.build([long_doc, parse_document("short", "Apple pie.")], EngineOptions())
     assert len(engine.chunks) > 2
     assert rank_documents(engine, "apple orchards", 10) == ["long", "short"]
+    ranker = DocumentRanker((long_doc, parse_document("short", "Apple pie.")), EngineOptions())
+    assert ranker.rank("apple orchards", 10) == ["long", "short"]
 
 
 def test_queries_missing_from_the_run_count_as_zero() -> None:

@@ -43,13 +43,36 @@ def test_run_json_and_engine_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert record["timing"]["latency_p95_ms"] >= record["timing"]["latency_p50_ms"] > 0
 
 
-def test_gate_passes_on_todays_engine(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(
-        capsys, "gate", "--questions", str(DEV_SET), "--thresholds", str(THRESHOLDS)
-    )
+def test_gate_passes_on_todays_engine_for_every_set(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "gate", "--thresholds", str(THRESHOLDS))
     assert code == 0, out + err
-    assert "excerpt hit@1" in out
-    assert "excerpt mrr@10" in out
+    for name in ("seed-dev", "readmes_a", "readmes_b", "squad-1k"):
+        assert f"{name}: ok   excerpt hit@1" in out
+        assert f"{name}: ok   excerpt mrr@10" in out
+
+
+def test_gate_sets_name_the_set_that_dropped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    write_corpus(tmp_path / "sets" / "corpus", {"a.txt": "Radios are fixed to state stations."})
+    (tmp_path / "sets" / "q.jsonl").write_text(
+        '{"id": "r", "question": "What are radios fixed to?", "answerable": true, '
+        '"relevant": [{"doc": "a.txt", "start": 0, "end": 6}]}\n',
+        encoding="utf-8",
+    )
+    thresholds = tmp_path / "t.toml"
+    thresholds.write_text(
+        '[sets.small]\nquestions = "sets/q.jsonl"\ncorpus = "sets/corpus"\n'
+        '[sets.small.excerpt]\n"hit@1" = 0.5\n"recall@10" = 1.0\n',
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, "gate", "--thresholds", str(thresholds))
+    assert code == 0, out + err
+    assert "small: ok   excerpt hit@1: 1.000 >= 0.500" in out
+    thresholds.write_text(
+        '[sets.small]\nquestions = "sets/missing.jsonl"\ncorpus = "sets/corpus"\n', encoding="utf-8"
+    )
+    assert _run(capsys, "gate", "--thresholds", str(thresholds))[0] != 0
 
 
 def test_gate_fails_naming_the_metric_that_dropped(

@@ -9,7 +9,7 @@ import pytest
 from evalkit import THRESHOLDS
 
 from retrieval.eval.errors import EvalError
-from retrieval.eval.gate import Threshold, check, load_thresholds
+from retrieval.eval.gate import Threshold, check, load_gate_sets, load_thresholds
 from retrieval.eval.metrics import LevelScores
 from retrieval.eval.runner import Abstention, Evaluation, Timing
 
@@ -21,9 +21,12 @@ def _evaluation(hit1: float) -> Evaluation:
     return Evaluation(1, 0, 0, scores, Abstention(0, 0, 0, 1), timing, ())  # type: ignore[arg-type]
 
 
-def test_the_repo_thresholds_cover_the_gated_metrics() -> None:
-    gated = {(t.level, t.metric) for t in load_thresholds(THRESHOLDS)}
-    assert {("excerpt", "hit@1"), ("excerpt", "hit@3"), ("excerpt", "mrr@10")} <= gated
+def test_the_repo_thresholds_cover_four_sets_and_the_gated_metrics() -> None:
+    sets = load_gate_sets(THRESHOLDS)
+    assert [s.name for s in sets] == ["seed-dev", "readmes_a", "readmes_b", "squad-1k"]
+    for gate_set in sets:
+        gated = {(t.level, t.metric) for t in gate_set.thresholds}
+        assert {("excerpt", "hit@1"), ("excerpt", "hit@3"), ("excerpt", "mrr@10")} <= gated
 
 
 def test_equal_passes_and_lower_fails(tmp_path: Path) -> None:

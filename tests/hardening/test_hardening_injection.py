@@ -96,7 +96,7 @@ async def test_a_hostile_document_answers_inertly(
         assert pings(emu, message) == []
         assert not any(MASKED_LINK.search(text) for text in texts(message))
     shown = "".join(embed_of(passage)["description"] for passage in passages)
-    assert "\\[Click for the zorblax manual\\](https://evil.example/phish)" in shown  # as text
+    assert "\\[the zorblax relay guide\\](https://good.example)" in shown  # as text
     emu.assert_clean()
 
 

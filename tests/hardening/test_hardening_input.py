@@ -28,6 +28,7 @@ from bot.formatting import (
     page_count,
     passage_embed,
 )
+from bot.markdown import excerpt_markdown
 from bot.views import answer_reply
 from retrieval import MAX_QUESTION_CHARS, EngineOptions, QueryError, SearchEngine, parse_document
 from retrieval.analysis import Analyzer
@@ -88,12 +89,15 @@ def test_highlighted_excerpts_render_the_quoted_text(docs: list[str], question: 
     except QueryError:
         return
     for hit in result.hits:
-        text, runs = rendered(hit.excerpt.highlighted)
+        text, runs = rendered(excerpt_markdown(hit.excerpt))
         assert text == hit.excerpt.text  # literal: every character of the document, no more
         words = {(w.start, w.end) for w in WORD_BOUNDARIES.tokens(text)}
         for start, end in runs:  # bold: whole words, nothing else
-            assert any(s == start for s, _ in words), (text[start:end], hit.excerpt.highlighted)
-            assert any(e == end for _, e in words), (text[start:end], hit.excerpt.highlighted)
+            assert any(s == start for s, _ in words), (
+                text[start:end],
+                excerpt_markdown(hit.excerpt),
+            )
+            assert any(e == end for _, e in words), (text[start:end], excerpt_markdown(hit.excerpt))
 
 
 def assert_within_limits(embed: object) -> None:
@@ -152,7 +156,7 @@ def test_a_100k_character_document_of_odd_text() -> None:
     assert len(result.hits) == 10
     for hit in result.hits:
         assert text[hit.excerpt.start : hit.excerpt.end] == hit.excerpt.text
-        assert rendered(hit.excerpt.highlighted)[0] == hit.excerpt.text
+        assert rendered(excerpt_markdown(hit.excerpt))[0] == hit.excerpt.text
     assert_within_limits(answer_embed(result))
 
 

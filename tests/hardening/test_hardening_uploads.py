@@ -1,5 +1,7 @@
 """Hostile uploads through ``/docqa docs add``: each gets one clear refusal, and the corpus on
-disk, the uploads folder, the search engines and the database stay exactly as they were."""
+disk, the uploads folder, the search engines and the database stay exactly as they were.
+Documents that pass the name and size rules but not their format's reader (encrypted, damaged or
+scanned PDFs, DOCX bombs, pages without an article) are refused the same way."""
 
 from __future__ import annotations
 
@@ -11,11 +13,19 @@ from pathlib import Path
 import pytest
 from discord_emulator import EmuFile, Emulator
 from e2e.harness import MODERATOR, TIMEOUT
+from format_samples import (
+    corrupt_pdf,
+    docx_bomb,
+    encrypted_pdf,
+    lying_docx_bomb,
+    navigation_only_html,
+    scanned_pdf,
+)
 
 from bot.client import DocqaBot
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.storage import Storage
-from bot.uploads import clean_name
+from bot.uploads import KINDS, clean_name
 
 TEXT = b"Study notes\n\nThe Koryolink network launched in December 2008.\n"
 SEED = "000_36680a99088c2fd4.txt"
@@ -29,10 +39,17 @@ CASES = {
     "Latin-1": ("cafe.txt", "Café crème".encode("latin-1"), "the file is not UTF-8 text (byte 3)"),
     "empty": ("empty.txt", b"", "the file is empty"),
     "only whitespace": ("blank.md", b" \n\t\r\n", "the file is empty"),
-    "wrong extension": ("notes.pdf", TEXT, "'notes.pdf' is not a .txt or .md file"),
-    "double extension": ("notes.txt.exe", TEXT, "is not a .txt or .md file"),
-    "no extension": ("notes", TEXT, "is not a .txt or .md file"),
-    "parent folders": ("../../escape.txt", TEXT, "is a path; upload a plain .txt or .md"),
+    "wrong extension": ("notes.exe", TEXT, f"'notes.exe' is not a {KINDS} file"),
+    "double extension": ("notes.txt.exe", TEXT, f"is not a {KINDS} file"),
+    "no extension": ("notes", TEXT, f"is not a {KINDS} file"),
+    "text named .pdf": ("notes.pdf", TEXT, "the PDF is damaged or not a PDF ("),
+    "encrypted PDF": ("locked.pdf", encrypted_pdf(), "the PDF is encrypted; upload a copy"),
+    "corrupt PDF": ("broken.pdf", corrupt_pdf(), "the PDF is damaged or not a PDF ("),
+    "scanned PDF": ("scan.pdf", scanned_pdf(), "the PDF has no text layer (a scan?); OCR is not"),
+    "DOCX bomb": ("bomb.docx", docx_bomb(), "the DOCX unpacks to 60.8 MB; the limit is 50.0 MB"),
+    "DOCX, lying sizes": ("liar.docx", lying_docx_bomb(), "the DOCX is damaged or not a DOCX"),
+    "page of menus": ("menu.html", navigation_only_html(), "the page has no main content"),
+    "parent folders": ("../../escape.txt", TEXT, "is a path; upload a plain file name"),
     "absolute path": ("/etc/cron.d/escape.txt", TEXT, "is a path"),
     "Windows path": ("..\\..\\escape.txt", TEXT, "is a path"),
     "full-width slashes": ("a\uff0f..\uff0f..\uff0fescape.txt", TEXT, "is a path"),
@@ -43,7 +60,7 @@ CASES = {
     "a built-in name in look-alikes": (
         SEED.replace("a", CYRILLIC_A, 1), TEXT, "mixes alphabets (Cyrillic and Latin)"),
     "look-alike letters": (f"n{CYRILLIC_O}tes.md", TEXT, "mixes alphabets (Cyrillic and Latin)"),
-    "look-alike extension": (f"notes.t{CYRILLIC_HA}t", TEXT, "is not a .txt or .md file"),
+    "look-alike extension": (f"notes.t{CYRILLIC_HA}t", TEXT, f"is not a {KINDS} file"),
     "right-to-left override": ("report\u202etxt.md", TEXT, "has invisible or control characters"),
     "zero-width space": ("no\u200btes.md", TEXT, "has invisible or control characters"),
     "a 101-character name": ("x" * 97 + ".txt", TEXT, "is longer than 100 characters"),

@@ -8,6 +8,16 @@ from typing import Any
 
 import discord  # noqa: TID251 (tests build discord.py values)
 import pytest
+from format_samples import (
+    LECTURE_TITLE,
+    corrupt_pdf,
+    docx_bomb,
+    encrypted_pdf,
+    lecture_docx,
+    lecture_pdf,
+    navigation_only_html,
+    scanned_pdf,
+)
 from moderation.doubles import (
     GUILD,
     MEMBER,
@@ -20,7 +30,7 @@ from moderation.doubles import (
 from moderation.sample_log import count_rows
 
 from bot.cogs.admin import AdminCog
-from bot.library import Library
+from bot.library import Library, LibraryLimits
 
 NOTES = b"Zebrafish notes\n\nThe zebrafish committee meets in the Pyongyang library on Tuesdays.\n"
 ZEBRA = "When does the zebrafish committee meet?"
@@ -63,6 +73,56 @@ async def test_add_with_a_title(services: SimpleNamespace) -> None:
     assert services.engines.for_guild(GUILD).document("notes.md").title == "Week 3 notes"
 
 
+async def test_a_pdf_is_answered_from_its_text_and_titled_from_its_heading(
+    services: SimpleNamespace, library: Library
+) -> None:
+    library.limits = LibraryLimits()  # a PDF embedding its font is over the fixture's 2 kB
+    interaction = FakeInteraction()
+    await run(services, "docs add", interaction, file=FakeAttachment("lecture.pdf", lecture_pdf()))
+    assert (interaction.only.content or "").startswith(f"Added “{LECTURE_TITLE}” as `lecture.pdf`.")
+    top = services.engines.for_guild(GUILD).search("What is a spectrophotometer?", 3).hits[0]
+    assert (top.chunk.doc_id, top.citation.title) == ("lecture.pdf", LECTURE_TITLE)
+    assert "spectrophotometer, which compares" in top.chunk.text
+
+
+async def test_a_docx_is_titled_from_its_heading(
+    services: SimpleNamespace, library: Library
+) -> None:
+    library.limits = LibraryLimits()
+    interaction = FakeInteraction()
+    await run(services, "docs add", interaction, file=FakeAttachment("week4.docx", lecture_docx()))
+    assert (interaction.only.content or "").startswith(
+        "Added “Tides and the Moon” as `week4.docx`."
+    )
+    top = services.engines.for_guild(GUILD).search("Where is the highest tidal range?", 3).hits[0]
+    assert top.chunk.doc_id == "week4.docx"
+
+
+HOSTILE = {
+    "encrypted.pdf": (encrypted_pdf(), "the PDF is encrypted; upload a copy saved without"),
+    "corrupt.pdf": (corrupt_pdf(), "the PDF is damaged or not a PDF ("),
+    "scan.pdf": (scanned_pdf(), "the PDF has no text layer (a scan?); OCR is not supported"),
+    "bomb.docx": (docx_bomb(), "the DOCX unpacks to 60.8 MB; the limit is 50.0 MB"),
+    "menu.html": (navigation_only_html(), "the page has no main content"),
+}
+
+
+@pytest.mark.parametrize(("name", "case"), HOSTILE.items(), ids=HOSTILE.keys())
+async def test_a_hostile_document_is_refused_in_one_line_and_nothing_changes(
+    services: SimpleNamespace, library: Library, name: str, case: tuple[bytes, str]
+) -> None:
+    library.limits = LibraryLimits()
+    data, reason = case
+    before = services.engines.current
+    interaction = FakeInteraction()
+    await run(services, "docs add", interaction, file=FakeAttachment(name, data))
+    content = interaction.only.content or ""
+    assert content.startswith(f"Not added: {reason}")
+    assert "\n" not in content
+    assert uploaded(library) == []
+    assert services.engines.current is before
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason", "downloaded"),
     [
@@ -72,7 +132,8 @@ async def test_add_with_a_title(services: SimpleNamespace) -> None:
         ("../x.txt", NOTES, "is a path", False),
         ("/etc/passwd", NOTES, "is a path", False),
         ("CON.txt", NOTES, "reserved device name", False),
-        ("slides.pdf", NOTES, "not a .txt or .md file", False),
+        ("slides.exe", NOTES, "is not a .txt, .md, .markdown, .rst, .docx", False),
+        ("slides.pdf", NOTES, "the PDF is damaged or not a PDF", True),
         ("000_36680a99088c2fd4.txt", NOTES, "name of a built-in document", False),
     ],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -139,7 +138,8 @@ async def test_an_upload_answers_in_its_guild_and_after_a_restart(
 
 async def test_reindex_swaps_the_shared_engine(bot: DocqaBot, corpus: Path) -> None:
     before = bot.service.engine
-    shutil.copy(corpus / "000_36680a99088c2fd4.txt", corpus / "copy_of_000.txt")
+    text = (corpus / "000_36680a99088c2fd4.txt").read_text(encoding="utf-8")
+    (corpus / "copy_of_000.txt").write_text(text + "\nEdited copy.\n", encoding="utf-8")
     await bot.engines.reindex(GUILD)
     assert bot.service.engine is bot.engines.current.seed
     assert bot.service.engine is not before

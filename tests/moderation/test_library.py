@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from format_samples import LECTURE_TITLE, article_html, encrypted_pdf, lecture_pdf
 
 from bot.library import Library, LibraryLimits
 from bot.uploads import (
@@ -67,8 +69,8 @@ def test_a_file_dropped_in_by_hand_is_listed(library: Library) -> None:
         ("LPT1.txt", "reserved device name"),
         ("nul.tar.txt", "reserved device name"),
         (".hidden.txt", "hidden file name"),
-        ("notes.pdf", "not a .txt or .md file"),
-        ("notes", "not a .txt or .md file"),
+        ("notes.exe", "is not a .txt, .md, .markdown, .rst, .docx, .htm, .html or .pdf file"),
+        ("notes", "is not a .txt, .md"),
         ("x" * 101 + ".txt", "longer than 100"),
         ("000_36680a99088c2fd4.txt", "built-in document"),
         ("000_36680A99088C2FD4.TXT", "built-in document"),
@@ -178,3 +180,41 @@ def test_documents_parse_for_the_engine(library: Library) -> None:
 
 def test_limits_default_to_one_megabyte_and_twenty_documents() -> None:
     assert LibraryLimits() == LibraryLimits(max_bytes=1_000_000, max_docs=20)
+
+
+def test_a_byte_order_mark_stays_out_of_the_title(library: Library) -> None:
+    doc = library.add(GUILD, "notes.txt", b"\xef\xbb\xbfStudy notes\n\nText about phones.")
+    assert doc.title == "Study notes"
+    library.guild_dir(GUILD).joinpath("extra.md").write_bytes(b"\xef\xbb\xbf# Extra\nMore.")
+    assert [d.title for d in library.stored(GUILD)] == ["Extra", "Study notes"]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "title"),
+    [("lecture.pdf", lecture_pdf, LECTURE_TITLE), ("tides.html", article_html, "How tides work")],
+)
+def test_documents_are_titled_and_indexed_from_their_extracted_text(
+    library: Library, name: str, build: Callable[[], bytes], title: str
+) -> None:
+    roomy = Library(library.root, LibraryLimits(), ())
+    doc = roomy.add(GUILD, name, build())
+    (parsed,) = roomy.documents(GUILD)
+    assert doc.title == parsed.title == title
+    assert "%PDF" not in parsed.text
+    assert "<" not in parsed.text
+
+
+def test_a_pdf_dropped_in_by_hand_is_listed_with_its_own_title(library: Library) -> None:
+    library.guild_dir(GUILD).mkdir(parents=True)
+    (library.guild_dir(GUILD) / "lecture.pdf").write_bytes(lecture_pdf())
+    (library.guild_dir(GUILD) / "locked.pdf").write_bytes(encrypted_pdf())
+    titles = {doc.name: doc.title for doc in library.stored(GUILD)}
+    assert titles == {"lecture.pdf": LECTURE_TITLE, "locked.pdf": "locked.pdf"}
+    assert [doc.doc_id for doc in library.documents(GUILD)] == ["lecture.pdf"]
+
+
+def test_a_refused_document_writes_nothing(library: Library) -> None:
+    roomy = Library(library.root, LibraryLimits(), ())
+    with pytest.raises(UploadRefusedError, match=r"^the PDF is encrypted; upload a copy"):
+        roomy.add(GUILD, "locked.pdf", encrypted_pdf())
+    assert files(library) == []

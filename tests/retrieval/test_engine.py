@@ -55,7 +55,9 @@ def test_excerpts_are_short_inside_their_chunk_and_cited(seed_engine) -> None:
 def test_answers_and_abstains(seed_engine) -> None:
     top = seed_engine.search("How much is a prepaid plan?").hits[0]
     assert "$13" in top.excerpt.text
-    assert "**Prepaid** **plan**" in top.excerpt.highlighted
+    marked = [top.excerpt.text[m.start - top.excerpt.start : m.end - top.excerpt.start]
+              for m in top.excerpt.marks]  # fmt: skip
+    assert {"Prepaid", "plan"} <= set(marked)
     assert seed_engine.search("How much is a prepaid plan?").answered
     assert not seed_engine.search("What is the capital of France?").answered
 
@@ -75,13 +77,6 @@ def test_two_document_corpus_still_ranks(variant) -> None:
     assert hits
     assert hits[0].chunk.doc_id == "a.txt"
     assert all(h.score > 0 for h in hits)
-
-
-def test_excerpt_markdown_is_escaped_and_terms_bolded() -> None:
-    doc = parse_document("m.txt", "Use **bold** and `code` and ~~strike~~ near rivers_and_lakes.")
-    (hit,) = SearchEngine.build([doc]).search("rivers").hits
-    assert "\\*\\*bold\\*\\*" in hit.excerpt.highlighted
-    assert "\\`code\\`" in hit.excerpt.highlighted
 
 
 def test_rank_documents_scores_each_document_by_its_best_passage() -> None:

@@ -77,7 +77,7 @@ def test_full_score_vector_is_get_scores_bit_for_bit(
 
 
 def test_idf_is_rank_bm25s(generated: list[list[str]]) -> None:
-    options = EngineOptions()
+    options = EngineOptions(variant="okapi")
     model, index = reference(generated, options), BM25Index(generated, options)
     assert {t: index.idf(t) for t in model.idf} == model.idf
     assert index.idf("zzunknownzz") is None
