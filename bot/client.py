@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.engines import open_engines
 from bot.guild_config import GuildConfigs
 from bot.index import load_engine
+from bot.moderation import integer_permissions
 from bot.replies import NO_MENTIONS
 from bot.retries import http_trace
 from bot.service import AskService
@@ -58,6 +59,7 @@ def _drop_unreadable(parsers: dict[str, Callable[[Any], None]]) -> None:
     connection loop, which stops, and the bot answers nothing more. For the events users
     cause, the event is logged in one line and dropped instead.
     """
+    parsers["INTERACTION_CREATE"] = integer_permissions(parsers["INTERACTION_CREATE"])
     for event in USER_EVENTS:
         parsers[event] = _dropping_errors(event, parsers[event])
 

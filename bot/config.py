@@ -28,6 +28,14 @@ _ENGINE = EngineOptions()
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
+# Upper bounds: each is far beyond sensible use and still a value the bot can honour
+# (a cooldown discord.py can schedule, a retention cutoff ``datetime`` can represent).
+MAX_SNOWFLAKE = 2**63 - 1  # Discord ids are unsigned 64-bit numbers that fit SQLite's integer
+MAX_CHUNK_TOKENS = 4096
+MAX_COOLDOWN = 3600.0  # seconds; the same limit as /docqa config set
+MAX_RETENTION_DAYS = 36_500  # a hundred years
+TOKEN_CHARACTERS = "holds whitespace, a control or a non-ASCII character; a bot token has none"
+
 
 class Settings(BaseSettings):
     """Every knob of the bot; the environment wins over ``.env``, which wins over defaults."""
@@ -47,16 +55,16 @@ class Settings(BaseSettings):
     discord_gateway_url: str = Field(
         default="wss://gateway.discord.gg/", validation_alias="DISCORD_GATEWAY_URL"
     )
-    dev_guild_id: Annotated[int, Field(gt=0)] | None = None
+    dev_guild_id: Annotated[int, Field(gt=0, le=MAX_SNOWFLAKE)] | None = None
     corpus_dir: DirectoryPath = DEFAULT_CORPUS
     db_path: Path = Path("docqa.db")
     default_k: int = Field(default=5, ge=1, le=10)
-    chunk_tokens: int = Field(default=_ENGINE.chunk_tokens, ge=16)
-    chunk_overlap: int = Field(default=_ENGINE.overlap_tokens, ge=0)
-    ask_cooldown: float = Field(default=10.0, ge=0)
+    chunk_tokens: int = Field(default=_ENGINE.chunk_tokens, ge=16, le=MAX_CHUNK_TOKENS)
+    chunk_overlap: int = Field(default=_ENGINE.overlap_tokens, ge=0, lt=MAX_CHUNK_TOKENS)
+    ask_cooldown: float = Field(default=10.0, ge=0, le=MAX_COOLDOWN, allow_inf_nan=False)
     answer_dms: bool = True
     log_level: LogLevel = "INFO"
-    retention_days: int = Field(default=90, ge=0)
+    retention_days: int = Field(default=90, ge=0, le=MAX_RETENTION_DAYS)
     max_upload_bytes: int = Field(default=10 * 2**20, ge=1, le=25_000_000)  # Discord: 10 MiB
     max_guild_docs: int = Field(default=20, ge=0, le=500)
 
@@ -75,6 +83,21 @@ class Settings(BaseSettings):
     @property
     def shards(self) -> ShardPlan:
         return ShardPlan(self.shard_count, self.shard_ids)
+
+    @field_validator("discord_token")
+    @classmethod
+    def _printable(cls, value: SecretStr | None) -> SecretStr | None:
+        """Surrounding whitespace (a copied line's newline) is dropped; whitespace, a control
+        character or a non-ASCII one inside cannot be a token (Discord's are base64 and dots),
+        and would break the HTTP header it is sent in."""
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        if not token:
+            return None
+        if not all(char.isascii() and char.isprintable() and not char.isspace() for char in token):
+            raise ValueError(TOKEN_CHARACTERS)
+        return SecretStr(token)
 
     @field_validator("log_level", mode="before")
     @classmethod

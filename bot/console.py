@@ -1,4 +1,9 @@
-"""``python -m bot --console``: the bot's answers in a terminal, one question per line."""
+"""``python -m bot --console``: the bot's answers in a terminal, one question per line.
+
+As in the bot, each question's row is durable (in the database, or in the journal while the
+database cannot take it) before its answer is printed, and answering never waits for the
+database to come back. At end of input the delayed rows are given a last chance to land.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                 await _answer(service, line, stdout)
         if interactive:
             stdout.write("\n")
+        await service.drain()
     return 0
 
 
@@ -52,6 +58,6 @@ async def _answer(service: AskService, question: str, stdout: TextIO) -> None:
     except QueryError as error:
         stdout.write(f"error: {error}\n")
         return
+    await service.record(answer, CONSOLE)  # first, as the bot does: a printed answer is logged
     stdout.write(answer_text(answer.result) + "\n\n")
     stdout.flush()
-    await service.log(answer, CONSOLE)

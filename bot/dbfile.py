@@ -1,7 +1,7 @@
 """The database file on disk: whether it is still the one opened, and moving a bad one aside.
 
-No SQL here (``bot/storage.py`` is the only module that talks to SQLite); this is about the
-file and its ``-wal``/``-shm`` companions.
+No SQL here (``bot/storage.py`` and its reports are the only modules that talk to SQLite);
+this is about the file and its ``-wal``/``-shm`` companions.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["COMPANIONS", "FileId", "file_id", "move_aside"]
+__all__ = ["COMPANIONS", "FileId", "claim", "file_id", "move_aside"]
 
 COMPANIONS = ("", "-wal", "-shm")  # SQLite's files for one database in WAL mode
 
@@ -28,6 +28,22 @@ def file_id(path: Path) -> FileId | None:
         info = os.stat(path)
     except FileNotFoundError:
         return None
+    return info.st_dev, info.st_ino
+
+
+def claim(path: Path) -> FileId:
+    """The identity of the file at ``path``, creating it empty (and only if nothing is
+    there) first; raises OSError. Compared with the path's identity once SQLite has opened
+    it, this tells whether the connection holds the file now at ``path``."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        info = os.stat(path)
+    else:
+        try:
+            info = os.fstat(fd)
+        finally:
+            os.close(fd)
     return info.st_dev, info.st_ino
 
 

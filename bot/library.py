@@ -179,7 +179,8 @@ class Library:
             path
             for path in folder.iterdir()
             if path.suffix.lower() in SUFFIXES and not path.name.startswith(".") and path.is_file()
-        )
+            and _inside(path, self.root.resolve() / folder.name)
+        )  # fmt: skip
 
     def _describe(self, path: Path) -> StoredDocument:
         """A file put in the folder by hand: described from its contents."""
@@ -202,6 +203,21 @@ class Library:
     def _save_meta(self, guild_id: int, docs: tuple[StoredDocument, ...]) -> None:
         data = json.dumps([asdict(doc) for doc in docs], ensure_ascii=False, indent=1)
         _atomic_write(self.guild_dir(guild_id) / META, data.encode("utf-8"))
+
+
+_WARNED: set[Path] = set()  # links already reported, so a listing does not repeat it
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (a link followed) is a file in the guild's own upload folder; a link
+    out of it (to the system's password file, another guild's uploads) is skipped, once with
+    a warning. Nothing the bot writes is a link: such a file was put there by hand."""
+    if path.resolve().parent == folder:
+        return True
+    if path not in _WARNED:
+        _WARNED.add(path)
+        log.warning("Skipping %s: it links outside its upload folder", path)
+    return False
 
 
 def _title(parsed: Document) -> str:

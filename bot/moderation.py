@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import discord
@@ -20,6 +22,7 @@ __all__ = [
     "Services",
     "attachment",
     "guild_id_of",
+    "integer_permissions",
     "is_moderator",
     "require_moderator",
     "send_file",
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PERMISSION = "manage_guild"
 _PERMISSION_VALUES = range(2**53)
+_INTEGER = re.compile(r"-?[0-9]+")  # Discord sends a permission set as a string of digits
 
 
 class Services(Protocol):
@@ -58,6 +62,26 @@ def is_moderator(interaction: discord.Interaction[Any]) -> bool:
         and value in _PERMISSION_VALUES
         and (interaction.permissions.manage_guild)
     )
+
+
+def integer_permissions(parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Wrap the INTERACTION_CREATE parser so a member's permissions count only as an integer.
+
+    discord.py reads them with ``int()``, which truncates a float (``32.9`` becomes 32,
+    Manage Server) and accepts ``True``, ``"3_2"`` or other scripts' digits. Any value that
+    is not an integer or a string of ASCII digits becomes ``"0"``: no permissions.
+    """
+
+    def parse_strictly(data: Any) -> None:
+        member = data.get("member") if isinstance(data, dict) else None
+        if isinstance(member, dict) and "permissions" in member:
+            value = member["permissions"]
+            exact = type(value) is int or (isinstance(value, str) and _INTEGER.fullmatch(value))
+            if not exact:
+                member["permissions"] = "0"
+        parse(data)
+
+    return parse_strictly
 
 
 def require_moderator(interaction: discord.Interaction[Any]) -> None:

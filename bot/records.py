@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 __all__ = [
     "HitRow",
+    "QueryIds",
     "QueryLog",
     "QueryRow",
     "RowCounts",
@@ -27,6 +29,27 @@ def utc_now() -> datetime:
 def utc_iso(moment: datetime) -> str:
     """The one timestamp format in the database, so text order is time order."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+class QueryIds:
+    """Ids for questions that come without one (the console's), shaped like Discord's.
+
+    A Discord id is milliseconds since 2015 shifted left 22 bits, over a worker, process and
+    counter; these take the same time bits and a random process number, and never repeat in
+    one process. So they sort by time with interaction and message ids, and a question keeps
+    its id from the moment it is asked: in the journal, and when the journal is replayed.
+    """
+
+    EPOCH_MS = 1_420_070_400_000  # 2015-01-01T00:00:00Z, Discord's epoch
+
+    def __init__(self) -> None:
+        self._process = secrets.randbits(10) << 12
+        self._last = 0
+
+    def next(self, moment: datetime) -> int:
+        stamp = (round(moment.timestamp() * 1000) - self.EPOCH_MS) << 22 | self._process
+        self._last = max(stamp, self._last + 1)
+        return self._last
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The query log in SQLite: the only module that talks to the database."""
+"""The query log in SQLite: with its reports (``bot/storage_reports.py``), the only SQL."""
 
 from __future__ import annotations
 
@@ -7,25 +7,31 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import aiosqlite
 
-from bot.dbfile import FileId, file_id, move_aside
-from bot.export import ExportRecord, VoteRow
+from bot.dbfile import FileId, claim, file_id, move_aside
 from bot.guild_config import GuildConfig
+from bot.logstore import (
+    RowRefusedError,
+    StorageError,
+    StorageUnavailableError,
+    UnknownQueryError,
+)
 from bot.records import HitRow, QueryLog, QueryRow, RowCounts, VoteChange, utc_iso, utc_now
-from bot.stats import DayCount, Tally, Totals
+from bot.storage_reports import ReportQueries, query_row
 
 __all__ = [
     "BUSY_TIMEOUT",
     "MIGRATIONS",
+    "RowRefusedError",
     "Storage",
     "StorageError",
     "StorageUnavailableError",
@@ -37,7 +43,6 @@ log = logging.getLogger(__name__)
 MIGRATIONS: tuple[str, ...] = ("migration_001.sql", "migration_002.sql")
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another writer's lock before it fails
 SQL_DIR = Path(__file__).resolve().parent
-T = TypeVar("T")
 # SQLite's primary result codes that mean "not now" rather than "never": another writer holds
 # the lock, the file or its disk turned read-only, the disk is full, I/O failed.
 _PASSING = (
@@ -46,18 +51,6 @@ _PASSING = (
 )  # fmt: skip
 _CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class StorageError(Exception):
-    """The database cannot be opened or used."""
-
-
-class UnknownQueryError(StorageError):
-    """A vote names a query the log does not hold (purged, or never written)."""
-
-
-class StorageUnavailableError(StorageError):
-    """A write failed for a reason that can pass (locked, read-only, disk full): retry it."""
 
 
 class _CorruptDatabaseError(Exception):
@@ -70,11 +63,18 @@ def _error_name(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _passing_errors() -> Iterator[None]:
-    """Raise SQLite errors that can pass as :class:`StorageUnavailableError`; others as they are."""
+    """Raise SQLite errors that can pass as :class:`StorageUnavailableError`, a row SQLite
+    refuses as :class:`RowRefusedError`; others as they are."""
     try:
         yield
+    except sqlite3.IntegrityError as exc:
+        raise RowRefusedError(str(exc)) from exc
     except sqlite3.Error as exc:
         if _error_name(exc).startswith(_PASSING):
+            raise StorageUnavailableError(str(exc)) from exc
+        raise
+    except ValueError as exc:  # aiosqlite's "no active connection": closed, not reopened yet
+        if "connection" in str(exc):
             raise StorageUnavailableError(str(exc)) from exc
         raise
 
@@ -85,22 +85,37 @@ def _storable(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
+async def _connect(path: Path) -> tuple[aiosqlite.Connection, FileId]:
+    """A connection to the file at ``path`` (created if missing) and that file's identity.
+
+    A file swapped in while SQLite opens the path (an operator restoring a backup just then)
+    would leave the connection on the old file under the new one's ``-wal``/``-shm`` names,
+    mixing two databases' pages; so the path must still name the file that was there.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return await aiosqlite.connect(path, isolation_level=None)
+        identity = claim(path)
+        uri = f"{path.absolute().as_uri()}?mode=rw"  # never creates: ``claim`` did, once
+        db = await aiosqlite.connect(uri, uri=True, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(f"cannot open the database {path}: {exc}") from exc
+    if file_id(path) != identity:
+        await db.close()
+        raise StorageError(f"cannot open the database {path}: it was replaced meanwhile")
+    return db, identity
 
 
-class Storage:
+class Storage(ReportQueries):
     """An open query log. Use ``async with Storage.open(path) as storage``."""
 
-    def __init__(self, db: aiosqlite.Connection, path: Path, busy_timeout: float) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, path: Path, busy_timeout: float, file: FileId
+    ) -> None:
         self._db = db
         self.path = path
         self._busy_timeout = busy_timeout
-        self._file: FileId | None = file_id(path)
+        self._file = file  # the identity of the file the connection holds
+        self._closed = False  # the connection was closed and a reopen has not succeeded yet
         self._lost = False  # the file went away and the warning about it was logged
         self._write = asyncio.Lock()  # one write transaction at a time on this connection
 
@@ -126,7 +141,8 @@ class Storage:
 
     @classmethod
     async def _open(cls, path: Path, busy_timeout: float) -> Storage:
-        storage = cls(await _connect(path), path, busy_timeout)
+        db, file = await _connect(path)
+        storage = cls(db, path, busy_timeout, file)
         try:
             await storage._prepare()
         except BaseException as exc:
@@ -166,20 +182,34 @@ class Storage:
         await self.migrate()
 
     async def _follow_file(self) -> None:
-        """Reopen the database if its file was deleted or replaced since it was opened."""
-        if self._file is None or file_id(self.path) == self._file:
+        """Reopen the database if its file was deleted or replaced since it was opened, or
+        if an earlier reopen failed (a folder at the path, the disk read-only...).
+
+        Until a reopen succeeds the connection stays closed and nothing is compared with the
+        old file's identity: the original file moved back still needs a fresh connection.
+        """
+        if not self._closed and file_id(self.path) == self._file:
             return
         if not self._lost:
             log.warning("The database file %s was deleted or replaced while running; "
                         "reopened it, and new questions are logged there", self.path)  # fmt: skip
             self._lost = True
+        self._closed = True
         await self._db.close()
         try:
-            self._db = await _connect(self.path)
-            await self._prepare()
-        except (StorageError, sqlite3.Error, _CorruptDatabaseError) as exc:
+            fresh = await Storage.open(self.path, busy_timeout=self._busy_timeout)
+        except StorageError as exc:
             raise StorageUnavailableError(f"cannot reopen {self.path}: {exc}") from exc
-        self._file, self._lost = file_id(self.path), False
+        self._db, self._file = fresh._db, fresh._file
+        self._closed = self._lost = False
+
+    async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """Rows of a read; reopens first if the connection was closed by a failed reopen."""
+        with _passing_errors():
+            if self._closed:
+                async with self._write:
+                    await self._follow_file()
+            return list(await self._db.execute_fetchall(sql, tuple(params)))
 
     async def schema_version(self) -> int:
         rows = await self._db.execute_fetchall("PRAGMA user_version")
@@ -228,7 +258,7 @@ class Storage:
             await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def _count(self, sql: str, params: Iterable[Any]) -> int:
-        rows = await self._db.execute_fetchall(sql, tuple(params))
+        rows = await self._db.execute_fetchall(sql, tuple(params))  # inside a transaction
         return int(next(iter(rows))[0])
 
     async def log_query(self, entry: QueryLog) -> int:
@@ -254,13 +284,28 @@ class Storage:
             ])  # fmt: skip
         return [int(query_id or 0) for query_id in ids]
 
+    async def replay_queries(self, entries: Sequence[QueryLog]) -> list[int]:
+        """Record the entries (all with ids) the log does not hold yet, in one transaction;
+        returns the ids written. The others were committed before a crash cut their journey."""
+        ids = [int(entry.query_id or 0) for entry in entries]
+        marks = ", ".join("?" * len(ids))  # at most the writer's batch size, well within limits
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(f"SELECT id FROM queries WHERE id IN ({marks})", ids)
+            present = {int(row[0]) for row in rows}
+            fresh = [entry for entry in entries if entry.query_id not in present]
+            await db.executemany(_INSERT_QUERY, [_query_values(entry) for entry in fresh])
+            await db.executemany(_INSERT_HIT, [
+                values for entry in fresh for values in _hit_values(entry.query_id, entry)
+            ])  # fmt: skip
+        return [int(entry.query_id or 0) for entry in fresh]
+
     async def get_query(self, query_id: int) -> QueryRow | None:
-        rows = await self._db.execute_fetchall("SELECT * FROM queries WHERE id = ?", (query_id,))
+        rows = await self._fetch("SELECT * FROM queries WHERE id = ?", (query_id,))
         row = next(iter(rows), None)
-        return None if row is None else _query_row(row)
+        return None if row is None else query_row(row)
 
     async def get_hits(self, query_id: int) -> tuple[HitRow, ...]:
-        rows = await self._db.execute_fetchall(
+        rows = await self._fetch(
             "SELECT rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end, score"
             " FROM hits WHERE query_id = ? ORDER BY rank",
             (query_id,),
@@ -310,84 +355,7 @@ class Storage:
         await self._db.execute(f"DELETE FROM queries WHERE {where}", values)
         return RowCounts(queries, hits, votes)
 
-    # ---- Moderation (issue 5; /docqa commands) -------------------------------------------
-
-    async def _window(self, sql: str, guild_id: int, since: datetime, *more: Any) -> list[Any]:
-        """Rows of ``sql``, whose first two parameters are the guild and the window start."""
-        return list(await self._db.execute_fetchall(sql, (guild_id, utc_iso(since), *more)))
-
-    async def stats_totals(self, guild_id: int, since: datetime) -> Totals:
-        """Questions, distinct askers, answered questions and votes in one guild's window."""
-        ((questions, askers, answered),) = await self._window(
-            "SELECT count(*), count(DISTINCT user_id), coalesce(sum(answered), 0)"
-            " FROM queries WHERE guild_id = ? AND created_at >= ?", guild_id, since,
-        )  # fmt: skip
-        ((up, down),) = await self._window(
-            "SELECT coalesce(sum(f.vote = 1), 0), coalesce(sum(f.vote = -1), 0)"
-            " FROM feedback f JOIN queries q ON q.id = f.query_id"
-            " WHERE q.guild_id = ? AND q.created_at >= ?", guild_id, since,
-        )  # fmt: skip
-        return Totals(questions, askers, answered, up, down)
-
-    async def latencies(self, guild_id: int, since: datetime) -> tuple[float, ...]:
-        """Answer latencies in the window, ascending (for percentiles)."""
-        rows = await self._window(
-            "SELECT latency_ms FROM queries WHERE guild_id = ? AND created_at >= ?"
-            " ORDER BY latency_ms", guild_id, since,
-        )  # fmt: skip
-        return tuple(float(row[0]) for row in rows)
-
-    async def daily_counts(self, guild_id: int, since: datetime) -> tuple[DayCount, ...]:
-        """Answered and abstained questions per UTC day (days without questions left out)."""
-        rows = await self._window(
-            "SELECT substr(created_at, 1, 10) AS day, sum(answered), sum(1 - answered)"
-            " FROM queries WHERE guild_id = ? AND created_at >= ? GROUP BY day ORDER BY day",
-            guild_id, since,
-        )  # fmt: skip
-        return tuple(DayCount(date.fromisoformat(day), a, b) for day, a, b in rows)
-
-    async def question_tallies(
-        self, guild_id: int, since: datetime, limit: int, *, unanswered: bool = False
-    ) -> tuple[Tally, ...]:
-        """The most asked questions (case-insensitively the same), or the unanswered ones."""
-        rows = await self._window(
-            "SELECT min(question), count(*) AS n FROM queries"
-            " WHERE guild_id = ? AND created_at >= ? AND answered <= ?"
-            " GROUP BY lower(question) ORDER BY n DESC, min(question) LIMIT ?",
-            guild_id, since, 0 if unanswered else 1, limit,
-        )  # fmt: skip
-        return tuple(Tally(label, count) for label, count in rows)
-
-    async def document_tallies(
-        self, guild_id: int, since: datetime, limit: int
-    ) -> tuple[Tally, ...]:
-        """The documents cited most often in the window's answers."""
-        rows = await self._window(
-            "SELECT h.doc, count(*) AS n FROM hits h JOIN queries q ON q.id = h.query_id"
-            " WHERE q.guild_id = ? AND q.created_at >= ? GROUP BY h.doc"
-            " ORDER BY n DESC, h.doc LIMIT ?", guild_id, since, limit,
-        )  # fmt: skip
-        return tuple(Tally(doc, count) for doc, count in rows)
-
-    async def export_records(self, guild_id: int, since: datetime) -> tuple[ExportRecord, ...]:
-        """The window's questions, oldest first, each with its hits and votes."""
-        window = "guild_id = ? AND created_at >= ?"
-        chosen = f"query_id IN (SELECT id FROM queries WHERE {window})"
-        queries = await self._window(
-            f"SELECT * FROM queries WHERE {window} ORDER BY created_at, id", guild_id, since
-        )
-        hits = _by_query(await self._window(
-            "SELECT query_id, rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end,"
-            f" score FROM hits WHERE {chosen} ORDER BY query_id, rank", guild_id, since,
-        ), lambda row: HitRow(*row))  # fmt: skip
-        votes = _by_query(await self._window(
-            "SELECT query_id, user_id, vote, created_at FROM feedback"
-            f" WHERE {chosen} ORDER BY query_id, created_at", guild_id, since,
-        ), lambda row: VoteRow(row[0], row[1], datetime.fromisoformat(row[2])))  # fmt: skip
-        return tuple(
-            ExportRecord(_query_row(q), hits.get(q["id"], ()), votes.get(q["id"], ()))
-            for q in queries
-        )
+    # ---- Moderation (/docqa commands; the reports are in bot/storage_reports.py) ---------
 
     async def delete_user_in_guild(self, user_id: int, guild_id: int) -> RowCounts:
         """Delete what one member left in one guild: their questions there and their votes."""
@@ -411,11 +379,11 @@ class Storage:
 
     async def _guild_configs(self, where: str, params: tuple[Any, ...]) -> tuple[GuildConfig, ...]:
         # ``where`` is one of the two literals above, never user text.
-        rows = await self._db.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT guild_id, default_k, private, cooldown_s FROM guild_config {where}", params
         )
         channels: dict[int, set[int]] = {}
-        for guild_id, channel_id in await self._db.execute_fetchall(
+        for guild_id, channel_id in await self._fetch(
             f"SELECT guild_id, channel_id FROM guild_channels {where}", params
         ):
             channels.setdefault(guild_id, set()).add(channel_id)
@@ -470,18 +438,3 @@ def _hit_values(query_id: int | None, entry: QueryLog) -> list[tuple[Any, ...]]:
         (query_id, h.rank, _storable(h.doc), h.chunk_start, h.chunk_end, h.excerpt_start,
          h.excerpt_end, h.score) for h in entry.hits
     ]  # fmt: skip
-
-
-def _query_row(row: aiosqlite.Row) -> QueryRow:
-    values = dict(row)
-    values["created_at"] = datetime.fromisoformat(values["created_at"])
-    values["answered"] = bool(values["answered"])
-    return QueryRow(**values)
-
-
-def _by_query(rows: Iterable[Any], make: Callable[[Any], T]) -> dict[int, tuple[T, ...]]:
-    """Rows whose first column is a query id, grouped by it (order kept), the rest made into T."""
-    grouped: dict[int, list[T]] = {}
-    for row in rows:
-        grouped.setdefault(row[0], []).append(make(tuple(row)[1:]))
-    return {query_id: tuple(items) for query_id, items in grouped.items()}

@@ -104,8 +104,7 @@ class AdminCog(commands.Cog):
         """Delete everything logged about a member in this server: questions, passages, votes."""
         guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.service.drain()  # their latest question may still be on its way
-        counts = await self.bot.storage.delete_user_in_guild(user.id, guild_id)
+        counts = await self.bot.service.forget_member(user.id, guild_id)  # journal included
         log.info("Forgot user %s in guild %s: %s", user.id, guild_id, counts)
         # By name: a mention in a reply renders as raw text once mentions are neutralised.
         who = f"{safe(user.display_name)} ({user.id})"

@@ -29,8 +29,7 @@ class PrivacyCog(commands.Cog):
     async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
         """Delete everything docqa has logged about you: your questions and your votes."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.service.drain()  # a question just asked may still be on its way
-        counts = await self.bot.storage.delete_user(interaction.user.id)
+        counts = await self.bot.service.forget_user(interaction.user.id)  # journal included
         log.info("User %s had their data deleted: %s", interaction.user.id, counts)
         await send(interaction, Reply(deleted_text("you", counts), ephemeral=True))
 

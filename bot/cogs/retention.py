@@ -30,7 +30,7 @@ class RetentionCog(commands.Cog):
     @tasks.loop(hours=6)
     async def purge(self) -> None:
         try:
-            counts = await self.bot.storage.purge_older_than(self.days)
+            counts = await self.bot.service.purge(self.days)  # the journal's questions too
         except Exception:
             log.exception("Retention purge failed; will retry in %s", self.purge.hours)
             return

@@ -22,6 +22,7 @@ from bot.client import DocqaBot
 from bot.cogs.ask import mention_question
 from bot.cogs.errors import report, user_message
 from bot.formatting import MAX_TOTAL
+from bot.journal import Journal, journal_path
 from bot.storage import Storage
 from retrieval import QueryError
 
@@ -103,9 +104,13 @@ async def test_a_broken_database_never_breaks_the_answer(
     await storage.close()  # every write now fails
     interaction = FakeInteraction(bot)
     await ask(interaction, QUESTION)
-    await bot.service.drain()
+    await bot.service.drain(timeout=0.2)
     assert interaction.calls.names == ["defer", "followup.send"]
-    assert "Could not log query" in caplog.text
+    assert "Cannot write the query log (no active connection)" in caplog.text
+    # Kept for the next start, in the journal beside the database.
+    assert [entry.query_id for entry in Journal(journal_path(storage.path)).entries()] == [
+        interaction.id
+    ]
 
 
 async def test_the_row_is_committed_before_the_reply(
@@ -133,20 +138,24 @@ async def test_a_stalled_database_delays_the_reply_at_most_record_wait(
     bot = await make_bot(storage)
     interaction = FakeInteraction(bot)
     release = asyncio.Event()
-    real_log = storage.log_query
+    real_log = storage.log_queries
+    journal = bot.service.writer.journal
 
-    async def stalled(entry: Any) -> int:
+    async def stalled(entries: Any) -> list[int]:
         await release.wait()
-        return await real_log(entry)
+        return await real_log(entries)
 
-    monkeypatch.setattr(storage, "log_query", stalled)
+    monkeypatch.setattr(storage, "log_queries", stalled)
     started = time.perf_counter()
     await ask(interaction, QUESTION)
     assert 0.2 <= time.perf_counter() - started < 0.7
     assert interaction.calls.names == ["defer", "followup.send"]
+    # Not committed yet, so on disk in the journal before the reply went out.
+    assert [entry.query_id for entry in Journal(journal.path).entries()] == [interaction.id]
     release.set()
     await bot.service.drain()
     assert await storage.get_query(interaction.id) is not None  # the write went on meanwhile
+    assert not journal.path.exists()  # and the journal's copy is gone
 
 
 async def test_cooldown_check_and_its_message(make_bot: BotFactory, storage: Storage) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_CORPUS
+from bot.config import DEFAULT_CORPUS, TOKEN_CHARACTERS
 
 QUESTION = "How many North Koreans have mobile phones?"
 
@@ -51,6 +51,27 @@ def test_invalid_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
         "error: invalid settings: DOCQA_DEFAULT_K: Input should be greater than or equal to 1"
     ]
     assert "not-printed" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"DOCQA_ASK_COOLDOWN": "inf"}, "DOCQA_ASK_COOLDOWN: Input should be a finite number"),
+        ({"DOCQA_RETENTION_DAYS": "800000"},
+         "DOCQA_RETENTION_DAYS: Input should be less than or equal to 36500"),
+        ({"DISCORD_TOKEN": "MTIz.not-\nprinted"},
+         f"DISCORD_TOKEN: {TOKEN_CHARACTERS}"),
+    ],
+)  # fmt: skip
+def test_a_setting_the_bot_cannot_honour_is_one_line_and_exit_2(
+    tmp_path: Path, env: dict[str, str], complaint: str
+) -> None:
+    done = run_bot(tmp_path, **({"DISCORD_TOKEN": "MTIz.not-printed"} | env))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"error: invalid settings: {complaint}"]
+    assert "not-" not in done.stderr
+    assert "printed" not in done.stderr
+    assert not (tmp_path / "docqa.db").exists()  # nothing started
 
 
 def test_unreachable_discord_is_one_line_and_exit_1(tmp_path: Path) -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from bot.config import DEFAULT_CORPUS, Settings, describe_error, env_name
+from bot.config import (
+    DEFAULT_CORPUS,
+    TOKEN_CHARACTERS,
+    Settings,
+    describe_error,
+    env_name,
+)
+from bot.records import utc_now
 
 TOKEN = "MTIz.secret-token-value"
 
@@ -71,6 +79,15 @@ def test_dotenv_is_read_and_blank_means_default(tmp_path: Path) -> None:
         ("DOCQA_RETENTION_DAYS", "-1", "DOCQA_RETENTION_DAYS: Input should be greater than"),
         ("DOCQA_CHUNK_OVERLAP", "500", "DOCQA_CHUNK_OVERLAP must be smaller than"),
         ("DISCORD_API_BASE", "discord.com", "DISCORD_API_BASE: expected an absolute"),
+        ("DOCQA_ASK_COOLDOWN", "inf", "DOCQA_ASK_COOLDOWN: Input should be a finite number"),
+        ("DOCQA_ASK_COOLDOWN", "nan", "DOCQA_ASK_COOLDOWN: Input should be a finite number"),
+        ("DOCQA_ASK_COOLDOWN", "1e308", "DOCQA_ASK_COOLDOWN: Input should be less than or equal"),
+        ("DOCQA_ASK_COOLDOWN", "-0.5", "DOCQA_ASK_COOLDOWN: Input should be greater than"),
+        ("DOCQA_RETENTION_DAYS", "800000", "DOCQA_RETENTION_DAYS: Input should be less than"),
+        ("DOCQA_CHUNK_TOKENS", "1000000000", "DOCQA_CHUNK_TOKENS: Input should be less than"),
+        ("DOCQA_DEV_GUILD_ID", str(2**64), "DOCQA_DEV_GUILD_ID: Input should be less than"),
+        ("DOCQA_MAX_UPLOAD_BYTES", "0", "DOCQA_MAX_UPLOAD_BYTES: Input should be greater than"),
+        ("DOCQA_MAX_GUILD_DOCS", "501", "DOCQA_MAX_GUILD_DOCS: Input should be less than"),
     ],
 )
 def test_invalid_values_name_the_variable(
@@ -81,6 +98,42 @@ def test_invalid_values_name_the_variable(
     line = describe_error(caught.value)
     assert complaint in line
     assert "\n" not in line
+
+
+@pytest.mark.parametrize("setting", sorted(
+    name for name, info in Settings.model_fields.items()
+    if info.annotation in (int, float, int | None, float | None)
+))  # fmt: skip
+def test_every_numeric_setting_has_bounds(setting: str) -> None:
+    """A new number without an upper bound (or lower) fails here."""
+    metadata = Settings.model_fields[setting].metadata
+    found = {type(item).__name__ for item in metadata}
+    assert found & {"Ge", "Gt"}, f"{setting} has no lower bound"
+    assert found & {"Le", "Lt"}, f"{setting} has no upper bound"
+
+
+def test_bounds_are_values_the_bot_can_honour(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, DOCQA_ASK_COOLDOWN="3600", DOCQA_RETENTION_DAYS="36500")
+    assert utc_now() - timedelta(days=settings.retention_days) > datetime(1900, 1, 1, tzinfo=UTC)
+    assert utc_now() + timedelta(seconds=settings.ask_cooldown) > utc_now()
+
+
+@pytest.mark.parametrize(
+    "token", [f"{TOKEN}\nX", f"MTIz.{chr(7)}bell", "MTIz. space", "a\x00b", "MTIz.\u20acuro"]
+)
+def test_a_token_with_whitespace_or_a_control_character_is_refused(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        load(monkeypatch, DISCORD_TOKEN=token.replace("\x00", "\x01"))
+    line = describe_error(caught.value)
+    assert line == f"invalid settings: DISCORD_TOKEN: {TOKEN_CHARACTERS}"
+
+
+def test_a_token_s_surrounding_whitespace_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, DISCORD_TOKEN=f"  {TOKEN}\n")
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == TOKEN
 
 
 def test_validation_message_never_shows_values(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ import aiosqlite
 import pytest
 
 from bot.records import HitRow, QueryLog, RowCounts, VoteChange
-from bot.storage import MIGRATIONS, Storage, StorageError, UnknownQueryError
+from bot.storage import MIGRATIONS, RowRefusedError, Storage, StorageError, UnknownQueryError
 
 NOON = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -77,7 +77,7 @@ async def test_migrations_are_idempotent(db_path: Path) -> None:
 
 async def test_source_is_checked(storage: Storage) -> None:
     bad = QueryLog(NOON, 1, "carrier-pigeon", "q", 1, False, 1.0)  # type: ignore[arg-type]
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(RowRefusedError):
         await storage.log_query(bad)
     assert await storage.log_query(entry()) == 1  # the failed write left nothing behind
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from discord_emulator import Emulator
 
-__all__ = ["MASKED_LINK", "ask_by_mention", "problems", "rendered", "rows", "write_lock_held"]
+__all__ = [
+    "MASKED_LINK",
+    "ask_by_mention",
+    "lock_in_another_process",
+    "problems",
+    "rendered",
+    "rows",
+    "write_lock_held",
+]
 
 MASKED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*\]\(")  # [text](url) with a live "["
 # What Discord's Markdown turns into a link (its "url" rule): no formatting applies inside it.
@@ -52,6 +63,38 @@ def write_lock_held(db_path: Path) -> Iterator[None]:
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+_HOLD_LOCK = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()  # until the test closes it (or dies)
+db.execute("ROLLBACK")
+"""
+
+
+@asynccontextmanager
+async def lock_in_another_process(db_path: Path) -> AsyncIterator[float]:
+    """A separate Python process holding the database's write lock until the block ends;
+    yields the ``time.monotonic()`` at which it took the lock."""
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _HOLD_LOCK, str(db_path),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert holder.stdin is not None
+    assert holder.stdout is not None
+    try:
+        assert await asyncio.wait_for(holder.stdout.readline(), 10.0) == b"locked\n"
+        yield time.monotonic()
+    finally:
+        holder.stdin.close()
+        try:
+            await asyncio.wait_for(holder.wait(), 10.0)
+        except TimeoutError:
+            holder.kill()
+            await holder.wait()
 
 
 def rendered(markdown: str) -> tuple[str, list[tuple[int, int]]]:

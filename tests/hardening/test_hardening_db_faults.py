@@ -23,6 +23,7 @@ from hardening_support import ask_by_mention, problems, rows, write_lock_held
 from bot.client import DocqaBot
 from bot.config import Settings
 from bot.dbfile import COMPANIONS
+from bot.journal import Journal, journal_path
 from bot.logwriter import LAST_RETRY, QueryLogWriter
 from bot.records import QueryLog, utc_now
 from bot.storage import Storage, StorageUnavailableError
@@ -201,6 +202,10 @@ def entry(query_id: int | None, question: str = "Who founded Nosotek?") -> Query
     return QueryLog(utc_now(), 1, "console", question, 5, True, 1.0, query_id=query_id)
 
 
+def writer_for(storage: Storage) -> QueryLogWriter:
+    return QueryLogWriter(storage, Journal(journal_path(storage.path)))
+
+
 async def test_questions_waiting_together_are_one_transaction(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -212,7 +217,7 @@ async def test_questions_waiting_together_are_one_transaction(
         return await real(entries)
 
     monkeypatch.setattr(storage, "log_queries", counted)
-    writer = QueryLogWriter(storage)
+    writer = writer_for(storage)
     futures = [writer.submit(entry(n)) for n in range(1, 51)]
     assert await asyncio.gather(*futures) == list(range(1, 51))
     assert batches == [50]
@@ -221,27 +226,44 @@ async def test_questions_waiting_together_are_one_transaction(
 async def test_one_refused_row_costs_the_others_nothing(
     storage: Storage, caplog: pytest.LogCaptureFixture
 ) -> None:
-    writer = QueryLogWriter(storage)
+    writer = writer_for(storage)
     await writer.write(entry(7))
     futures = [writer.submit(entry(n)) for n in (5, 7, 9)]  # 7 is in the log already
     assert await asyncio.gather(*futures) == [5, None, 9]
     assert [line.split(";")[0] for line in problems(caplog)] == ["Could not log query 7"]
 
 
-async def test_shutdown_in_an_outage_gives_up_after_the_drain_timeout(
+async def test_shutdown_in_an_outage_leaves_the_rows_in_the_journal(
     storage: Storage, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     await on_the_bots_connection(storage, "PRAGMA query_only = ON")
-    writer = QueryLogWriter(storage)
+    writer = writer_for(storage)
+    future = writer.submit(entry(1))
+    async with asyncio.timeout(2.0):
+        await writer.drain(timeout=0.3)
+    assert future.result() == 1  # durable: journaled
+    assert logged_ids(settings.db_path) == []
+    assert [e.query_id for e in Journal(journal_path(settings.db_path)).entries()] == [1]
+    warning, left = problems(caplog)
+    assert warning.startswith("Cannot write the query log (attempt to write a readonly database)")
+    assert left == (f"1 answered questions wait in the journal {settings.db_path}.pending; "
+                    "they are written to the database at the next start")  # fmt: skip
+
+
+async def test_shutdown_gives_up_only_on_rows_neither_the_database_nor_the_journal_takes(
+    storage: Storage, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    await on_the_bots_connection(storage, "PRAGMA query_only = ON")
+    journal_path(settings.db_path).mkdir()  # nothing can be appended to a folder
+    writer = writer_for(storage)
     future = writer.submit(entry(1))
     async with asyncio.timeout(2.0):
         await writer.drain(timeout=0.3)
     assert future.result() is None
     assert logged_ids(settings.db_path) == []
-    warning, error = problems(caplog)
-    assert warning.startswith("Cannot write the query log (attempt to write a readonly database)")
-    assert error == ("Gave up on 1 query log writes: the database stayed unavailable "
-                     "(attempt to write a readonly database)")  # fmt: skip
+    *_, error = problems(caplog)
+    assert error.startswith("Gave up on 1 query log writes: neither the database nor the "
+                            "journal took them ([Errno 21] Is a directory")  # fmt: skip
 
 
 async def test_a_vote_while_the_database_is_read_only_gets_a_clear_answer(

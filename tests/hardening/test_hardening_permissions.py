@@ -37,6 +37,10 @@ def channel_perms(payload: Payload) -> None:  # the channel object's resolved pe
     payload["channel"]["permissions"] = str(ALL_PERMISSIONS)
 
 
+def bad_app_perms(payload: Payload) -> None:  # a field discord.py reads with int()
+    payload["app_permissions"] = "all of them"
+
+
 def target_perms(payload: Payload) -> None:  # the member the command names is a moderator
     for member in payload["data"].get("resolved", {}).get("members", {}).values():
         member["permissions"] = str(ALL_PERMISSIONS)
@@ -64,6 +68,14 @@ TAMPERED = {
     "permissions -4294967263": (member_perms(str(-(2**32) + MANAGE_GUILD + 1)), REFUSAL),
     "permissions beyond 53 bits": (member_perms(str(2**64 - 1)), REFUSAL),
     "permissions as a number, not a string": (member_perms(-1), REFUSAL),
+    "permissions as a float that truncates to Manage Server": (member_perms(32.9), REFUSAL),
+    "permissions as a whole float": (member_perms(float(ALL_PERMISSIONS)), REFUSAL),
+    "permissions as a float string": (member_perms(f"{MANAGE_GUILD}.0"), REFUSAL),
+    "permissions as true": (member_perms(True), REFUSAL),
+    "permissions with an underscore": (member_perms("3_2"), REFUSAL),
+    "permissions in other digits": (member_perms("\u0663\u0662"), REFUSAL),  # Arabic-Indic 32
+    "permissions padded with spaces": (member_perms(f" {MANAGE_GUILD} "), REFUSAL),
+    "permissions not a number": (member_perms("all of them"), REFUSAL),
     "a DM with every permission": (as_a_dm, IN_A_SERVER),
 }
 
@@ -107,15 +119,25 @@ async def test_a_tampered_payload_is_refused(
     emu.assert_clean()
 
 
-async def test_a_payload_whose_permissions_are_not_a_number_costs_only_itself(
+async def test_a_moderator_s_integer_permissions_still_count(
+    emu: Emulator, live: DocqaBot, storage: Storage
+) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        for value in (MANAGE_GUILD, str(MANAGE_GUILD)):
+            export = await crafted(emu, "docqa export", {"days": 30}, member_perms(value))
+            reply = await export.wait_response()
+            assert reply["content"] != REFUSAL, value
+    emu.assert_clean()
+
+
+async def test_an_unreadable_interaction_costs_only_itself(
     emu: Emulator, live: DocqaBot, storage: Storage, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with asyncio.timeout(TIMEOUT):
         asked, _ = await ask_by_mention(emu, QUESTION)
         await logged(storage, asked)
         before = counts(storage.path)
-        tamper = member_perms("all of them")
-        forget = await crafted(emu, "docqa forget", {"user": emu.default_user}, tamper)
+        forget = await crafted(emu, "docqa forget", {"user": emu.default_user}, bad_app_perms)
         _, still = await ask_by_mention(emu, "Who founded Nosotek?")  # the bot carries on
     assert forget.response is None
     assert counts(storage.path)[0] == before[0] + 1  # the new question, nothing forgotten
