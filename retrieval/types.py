@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -17,6 +19,7 @@ __all__ = [
     "SearchResult",
     "Span",
     "Variant",
+    "page_at",
 ]
 
 Variant = Literal["okapi", "l", "plus", "lucene"]
@@ -38,6 +41,14 @@ class Span:
 
     def overlap(self, other: Span) -> int:
         return max(0, min(self.end, other.end) - max(self.start, other.start))
+
+
+def page_at(page_starts: Sequence[int], offset: int) -> int | None:
+    """1-based page holding ``offset``, where page ``i + 1`` starts at ``page_starts[i]``
+    (ascending, the first 0); None when ``page_starts`` is empty (an unpaged document)."""
+    if not page_starts:
+        return None
+    return max(1, bisect_right(page_starts, offset))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +75,7 @@ class Document:
 
     def page_of(self, offset: int) -> int | None:
         """1-based page holding ``offset``, or None for an unpaged document."""
-        page = None
-        for number, start in enumerate(self.page_starts, start=1):
-            if start > offset:
-                break
-            page = number
-        return page
+        return page_at(self.page_starts, offset)
 
     def paragraph_of(self, offset: int) -> int:
         """1-based number of the paragraph containing ``offset`` (or the nearest before it)."""

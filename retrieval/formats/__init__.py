@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from retrieval.types import page_at
+
 __all__ = ["READERS", "ExtractedText", "ExtractionError", "Markup", "Reader"]
 
 Markup = Literal["plain", "markdown", "rst"]
@@ -41,12 +43,7 @@ class ExtractedText:
 
     def page_of(self, offset: int) -> int | None:
         """1-based page holding ``offset``, or ``None`` for an unpaged document."""
-        page = None
-        for number, start in enumerate(self.page_starts, start=1):
-            if start > offset:
-                break
-            page = number
-        return page
+        return page_at(self.page_starts, offset)
 
 
 Reader = Callable[[bytes], ExtractedText]
