@@ -6,9 +6,9 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from retrieval.cache import load_or_build
 from retrieval.engine import MAX_K, SearchEngine
@@ -28,6 +28,14 @@ class CliError(Exception):
     """A one-line error for the user; the CLI exits non-zero."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake reported in one line (exit status 2) instead of the usage
+    block followed by the error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def _where(parser: argparse.ArgumentParser, default: Any) -> None:
     """``--corpus``, ``--cache`` and ``--no-cache``, on the main parser (with ``default``) and
     on each command (suppressed when absent), so they may come before or after the command."""
@@ -39,7 +47,7 @@ def _where(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__)
+    parser = _Parser(prog="python -m retrieval", description=__doc__)
     _where(parser, lambda value: value)
     commands = parser.add_subparsers(dest="command", required=True)
     add_index_parser(commands)
@@ -89,19 +97,24 @@ def format_result(result: SearchResult, *, bold: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _questions(path: Path) -> Iterator[tuple[str, str]]:
+def _questions(path: Path) -> list[tuple[str, str]]:
+    """Every ``(id, question)`` of a JSONL file, all read before any is answered, so a bad line
+    stops the run before it writes anything."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"cannot read {path}: {exc}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            yield str(item["id"]), str(item["question"])
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise CliError(f"{path}:{number}: expected a JSON object with id and question") from exc
+    return [q for number, line in enumerate(lines, start=1) if (q := _question(path, number, line))]
+
+
+def _question(path: Path, number: int, line: str) -> tuple[str, str] | None:
+    if not line.strip():
+        return None
+    try:
+        item = json.loads(line)
+        return str(item["id"]), str(item["question"])
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CliError(f"{path}:{number}: expected a JSON object with id and question") from exc
 
 
 def _batch(engine: SearchEngine, path: Path, k: int, out: TextIO) -> None:
@@ -127,8 +140,10 @@ def _docs(engine: SearchEngine, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:
-    if args.command == "search" and not args.batch and args.question is None:
+    if args.command == "search" and args.batch is None and args.question is None:
         raise CliError("give a question, or --batch FILE.jsonl")
+    if args.command == "search" and args.batch is not None and args.question is not None:
+        raise CliError("give a question or --batch FILE.jsonl, not both")
     if args.command == "search" and not 1 <= args.k <= MAX_K:
         raise CliError(f"--k must be between 1 and {MAX_K} (got {args.k})")
     if args.command == "index":

@@ -14,6 +14,9 @@ from retrieval.types import EngineOptions
 __all__ = ["add_index_parser", "run_index"]
 
 
+MAX_WORKERS = 64
+
+
 def add_index_parser(commands: Any) -> None:
     """Register ``index`` on the CLI's subparsers (``--corpus``/``--cache`` may follow it)."""
     index = commands.add_parser("index", help="build the index cache that search loads")
@@ -23,10 +26,21 @@ def add_index_parser(commands: Any) -> None:
     )
     index.add_argument(
         "--workers",
-        type=int,
+        type=_workers,
         default=None,
-        help="analysis processes (default: every core for corpora over 8 MB, else 1)",
+        help=f"analysis processes, 1-{MAX_WORKERS} (default: all cores over 8 MB, else 1)",
     )
+
+
+def _workers(text: str) -> int:
+    """``--workers``: a whole number of processes within ``1..MAX_WORKERS``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WORKERS} (got {value})")
+    return value
 
 
 def run_index(args: argparse.Namespace, out: TextIO) -> None:

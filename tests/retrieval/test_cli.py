@@ -84,6 +84,41 @@ def test_bad_input_is_one_line_and_non_zero(argv, message, capsys) -> None:
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["search", "x", "--k", "abc"], "argument --k: invalid int value: 'abc'"),
+        (["search", "x", "--k", "1.5"], "argument --k: invalid int value: '1.5'"),
+        (["index", "--workers", "0"], "argument --workers: must be between 1 and 64 (got 0)"),
+        (["index", "--workers", "99"], "argument --workers: must be between 1 and 64 (got 99)"),
+        (["bogus"], "argument command: invalid choice: 'bogus'"),
+    ],
+)
+def test_usage_mistakes_are_one_line_too(argv, message, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {message}")
+    assert err.count("\n") == 1
+
+
+def test_a_bad_batch_line_stops_the_run_before_any_output(tmp_path, capsys) -> None:
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "a", "question": "Who founded Nosotek?"}\nnot json\n', "utf-8")
+    assert main(["search", "--batch", str(batch)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"error: {batch}:2: expected a JSON object with id and question\n"
+
+
+def test_a_question_and_a_batch_together_are_refused(tmp_path, capsys) -> None:
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "a", "question": "Who founded Nosotek?"}\n', "utf-8")
+    assert main(["search", "x", "--batch", str(batch)]) == 2
+    assert capsys.readouterr().err == "error: give a question or --batch FILE.jsonl, not both\n"
+
+
 def test_empty_corpus_and_unreadable_files(tmp_path, caplog) -> None:
     empty = write_corpus(tmp_path / "empty", {})
     assert main(["--corpus", str(empty), "docs"]) == 2
