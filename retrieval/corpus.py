@@ -242,7 +242,9 @@ class CorpusReader:
             log.warning("skipping files of unknown type: %s", _names(found.unknown, directory))
         manifest = load_manifest(directory)
         seen: dict[str, str] = {}
-        for path in found.files:
+        # Real files before links to them, so an identical copy reached through a link is the
+        # one left out (a stable sort keeps the folder order within each group).
+        for path in sorted(found.files, key=Path.is_symlink):
             doc_id = path.relative_to(directory).as_posix()
             doc = _read(path, doc_id, manifest.get(doc_id))
             if doc is None:

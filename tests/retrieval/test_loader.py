@@ -11,6 +11,7 @@ from conftest import write_corpus
 
 from retrieval import CorpusError, SearchEngine, load_corpus
 from retrieval.cli import main
+from retrieval.corpus import CorpusReader
 from retrieval.formats import ExtractedText
 
 LECTURE = "Lecture 5\n\nIntro page.\n\nThe Okapi weighting was published in 1994."
@@ -65,6 +66,14 @@ def test_a_file_linking_outside_the_corpus_is_skipped_with_a_warning(tmp_path, c
     assert "a.txt" in ids
     warnings = [r.getMessage() for r in caplog.records if "outside" in r.getMessage()]
     assert warnings == ["skipping passwd.txt: outside the corpus folder (symbolic links)"]
+
+
+def test_the_real_file_is_indexed_and_a_link_to_it_is_the_copy(tmp_path) -> None:
+    root = write_corpus(tmp_path / "c", {"sub/inner.txt": "Inner text."})
+    os.symlink(root / "sub" / "inner.txt", root / "a_link.txt")  # sorts before sub/
+    reader = CorpusReader(root)
+    assert [d.doc_id for d in reader] == ["sub/inner.txt"]
+    assert reader.duplicates == [("a_link.txt", "sub/inner.txt")]
 
 
 def test_a_registered_reader_turns_bytes_into_a_paged_document(tmp_path, monkeypatch) -> None:
