@@ -160,7 +160,7 @@ def _open(data: bytes) -> PdfReader:
     except Exception as exc:  # pypdf raises many kinds on damaged input
         raise damaged("PDF", exc) from None
     if encrypted:
-        raise ExtractionError("the PDF is encrypted; upload a copy saved without protection")
+        raise ExtractionError("the PDF is encrypted; use a copy saved without protection")
     if count > MAX_PAGES:
         raise ExtractionError(f"the PDF has {count:,} pages; the limit is {MAX_PAGES:,}")
     return reader

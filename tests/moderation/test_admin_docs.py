@@ -99,7 +99,7 @@ async def test_a_docx_is_titled_from_its_heading(
 
 
 HOSTILE = {
-    "encrypted.pdf": (encrypted_pdf(), "the PDF is encrypted; upload a copy saved without"),
+    "encrypted.pdf": (encrypted_pdf(), "the PDF is encrypted; use a copy saved without"),
     "corrupt.pdf": (corrupt_pdf(), "the PDF is damaged or not a PDF ("),
     "scan.pdf": (scanned_pdf(), "the PDF has no text layer (a scan?); OCR is not supported"),
     "bomb.docx": (docx_bomb(), "the DOCX unpacks to 60.8 MB; the limit is 50.0 MB"),

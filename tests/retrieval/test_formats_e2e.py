@@ -132,7 +132,7 @@ def test_hostile_files_are_one_line_each_and_the_rest_is_indexed(tmp_path: Path)
         "50.0 MB",
         f"WARNING: skipping {folder / 'corrupt.pdf'}: the PDF is damaged or not a PDF (Stream has "
         "ended unexpectedly)",
-        f"WARNING: skipping {folder / 'encrypted.pdf'}: the PDF is encrypted; upload a copy saved "
+        f"WARNING: skipping {folder / 'encrypted.pdf'}: the PDF is encrypted; use a copy saved "
         "without protection",
     ]
 
