@@ -109,7 +109,7 @@ def build_cache(
         if not built.documents:
             raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
         meta = {**_meta(directory, options, states), "duplicates": reader.duplicates}
-        writer.finish(meta, built.chunks, built.index)
+        writer.finish(meta, built.chunks, built.index, built.units)
     except BaseException:
         writer.abort()
         raise
@@ -163,15 +163,17 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
 def _engine(reader: CacheReader, options: EngineOptions) -> SearchEngine:
     documents = reader.documents()
     chunks, data = reader.chunks(), reader.index()
+    units = reader.unit_table()
     reader.verify()
     _validate(documents, chunks, data)
+    if units.ids.size and not -2 <= int(units.ids.min()) <= int(units.ids.max()) < len(data.terms):
+        raise CacheFormatError("unit tokens: term ids out of range")
     index = BM25Index.from_data(data, options)
     duplicates = [
         (str(copy), str(original)) for copy, original in reader.meta.get("duplicates", [])
     ]
-    return SearchEngine(
-        documents, ChunkTable(documents, chunks), options, index=index, duplicates=duplicates
-    )
+    table = ChunkTable(documents, chunks)
+    return SearchEngine(documents, table, options, index=index, duplicates=duplicates, units=units)
 
 
 def _validate(documents: tuple[Document, ...], chunks: ChunkArrays, data: IndexData) -> None:

@@ -1,0 +1,66 @@
+"""A question as the excerpt stage weighs it, and the windows it chooses (see
+:mod:`retrieval.windows` for the score)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["ExcerptQuery", "Windows", "weigh"]
+
+Int64s = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class ExcerptQuery:
+    """The question's weighed terms in question order: ``ids`` are index columns, ``idf`` the
+    weight of each (its IDF times its count in the question); ``quantity_bonus`` is 0 unless
+    the question asks for a number."""
+
+    terms: tuple[str, ...]
+    ids: npt.NDArray[np.int32]
+    idf: Floats
+    k1: float
+    quantity_bonus: float = 0.0
+
+    def positions(self, term_ids: npt.NDArray[np.int32]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
+        """For each term id: its position among the question's terms, and whether it is one."""
+        order = np.argsort(self.ids, kind="stable")
+        ranked = self.ids[order]
+        at = np.minimum(np.searchsorted(ranked, term_ids), len(ranked) - 1)
+        return order[at], ranked[at] == term_ids
+
+
+def weigh(counts: Int64s, first: Int64s, query: ExcerptQuery) -> Floats:
+    """Scores of windows from their term counts, shape (windows, terms) → (windows,).
+
+    Each window's terms are added in the order they first occur in it (``first``: where each
+    term first occurs, same shape), one after the other, so that windows holding the same terms
+    get bit-identical scores whatever the question's word order, as a Python ``sum`` over a
+    ``Counter`` of the window's tokens."""
+    k1 = query.k1
+    parts = query.idf * counts * (k1 + 1) / (counts + k1)
+    order = np.argsort(first, axis=1, kind="stable")
+    ordered = np.take_along_axis(parts, order, axis=1)
+    return np.cumsum(ordered, axis=1)[:, -1] if ordered.shape[1] else np.zeros(len(ordered))
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """The chosen window of each candidate passage (arrays aligned with the candidates).
+
+    ``first``/``last`` are corpus-wide unit numbers, ``start``/``end`` the span in the
+    document's text, ``matched[c, q]`` whether question term ``q`` occurs in it; candidates
+    whose passage overlaps no unit have ``has_units`` False and nothing else set.
+    """
+
+    first: Int64s
+    last: Int64s
+    start: Int64s
+    end: Int64s
+    score: Floats
+    matched: npt.NDArray[np.bool_]
+    has_units: npt.NDArray[np.bool_]

@@ -1,0 +1,149 @@
+"""The best window of units for many candidate passages at once, with array operations.
+
+A window is up to three consecutive units starting inside the passage BM25 found (headings only
+when the passage holds nothing else); it may run past the passage's end while each next unit
+may join (:data:`retrieval.unitflags.CONT`) and the window fits the excerpt limit. Its score is
+the query weight it holds, BM25 saturation without length normalisation::
+
+    score = sum over question terms q of  idf[q] * c[q] * (k1 + 1) / (c[q] + k1)
+
+(``c[q]``: occurrences of q in the window), plus the quantity bonus when the question asks for
+a number and the window states one. The best window of a passage has the highest score, then
+the shorter span, then the earlier start. The rare window that is then extended, cut or trimmed
+(:mod:`retrieval.excerptfit`) is finished one by one; everything else is vectorised over all
+candidates: units from one ``searchsorted``, token counts from one ``bincount``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.excerptfit import finish_window
+from retrieval.excerptquery import ExcerptQuery, Windows, weigh
+from retrieval.types import Document
+from retrieval.unitflags import CONT, JOINS, LEADS, QUANTITY
+from retrieval.units import KINDS
+from retrieval.unittable import UnitTable
+
+__all__ = ["choose_windows", "term_counts"]
+
+Int64s = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+_HEADING, _ITEM = KINDS.index("heading"), KINDS.index("item")
+_MAX_UNITS = 3
+_ABSENT = np.iinfo(np.int64).max
+
+
+def term_counts(
+    table: UnitTable, units: Int64s, query: ExcerptQuery
+) -> tuple[npt.NDArray[np.int64], Int64s]:
+    """Occurrences of each question term in each of ``units``, shape (units, terms), and the
+    corpus-wide number of the token where each first occurs (``_ABSENT`` where it does not)."""
+    lens = table.ptr[units + 1] - table.ptr[units]
+    total = int(lens.sum())
+    offsets = np.repeat(table.ptr[units] - (np.cumsum(lens) - lens), lens)
+    tokens = offsets + np.arange(total)
+    rows = np.repeat(np.arange(len(units)), lens)
+    q, hit = query.positions(table.ids[tokens])
+    size = len(query.ids)
+    keys = rows[hit] * size + q[hit]
+    flat = np.bincount(keys, minlength=len(units) * size)
+    first = np.full(len(units) * size, _ABSENT, dtype=np.int64)
+    found, at = np.unique(keys, return_index=True)
+    first[found] = tokens[hit][at]
+    return flat.reshape(len(units), size), first.reshape(len(units), size)
+
+
+def _starts(table: UnitTable, first: Int64s, last: Int64s) -> tuple[Int64s, Int64s]:
+    """(candidate, unit) of every unit a window may start at."""
+    n = last - first
+    cand = np.repeat(np.arange(len(first)), n)
+    unit = first[cand] + np.arange(len(cand)) - np.repeat(np.cumsum(n) - n, n)
+    heading = table.kind[unit] == _HEADING
+    others = np.bincount(cand, weights=~heading, minlength=len(first))
+    keep = ~heading | (others[cand] == 0)
+    return cand[keep], unit[keep]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """Every allowed window of every candidate: its candidate, first and last unit, length in
+    characters, score and term counts (shape (windows, terms))."""
+
+    cand: Int64s
+    first: Int64s
+    last: Int64s
+    length: Int64s
+    score: Floats
+    counts: npt.NDArray[np.int64]
+
+
+def _all_windows(
+    table: UnitTable, cand: Int64s, unit: Int64s, query: ExcerptQuery, limit: int
+) -> _Candidates:
+    top = len(table.start) - 1
+    following = [np.minimum(unit + w, top) for w in range(_MAX_UNITS)]
+    needed, inverse = np.unique(np.concatenate(following), return_inverse=True)
+    counts, firsts = term_counts(table, needed, query)
+    rows = inverse.reshape(_MAX_UNITS, len(unit))
+    number = (table.flags[needed] & QUANTITY) != 0
+    valid = np.ones(len(unit), dtype=np.bool_)
+    window, first, has_number = counts[rows[0]], firsts[rows[0]], number[rows[0]]
+    parts = [(cand, unit, unit, window, first, has_number)]
+    for w in range(1, _MAX_UNITS):
+        j = following[w]
+        valid &= ((table.flags[following[w - 1]] & CONT) != 0) & (unit + w <= top)
+        valid &= table.end[j] - table.start[unit] <= limit
+        window, has_number = window + counts[rows[w]], has_number | number[rows[w]]
+        first = np.minimum(first, firsts[rows[w]])
+        parts.append(
+            (cand[valid], unit[valid], j[valid], window[valid], first[valid], has_number[valid])
+        )
+    cands, starts, lasts, windows, first, numbers = (
+        np.concatenate(p) for p in zip(*parts, strict=True)
+    )
+    scores = weigh(windows, first, query) + np.where(numbers, query.quantity_bonus, 0.0)
+    lengths = table.end[lasts] - table.start[starts]
+    return _Candidates(cands, starts, lasts, lengths, scores, windows)
+
+
+def choose_windows(
+    table: UnitTable,
+    documents: Sequence[Document],
+    passages: tuple[Int64s, Int64s, Int64s],
+    query: ExcerptQuery,
+    limit: int,
+) -> Windows:
+    """The best window of each passage (``passages``: document numbers, starts and ends)."""
+    docs, starts, ends = passages
+    first, last = table.locate(docs, starts, ends)
+    has_units = last > first
+    c = len(docs)
+    out = Windows(
+        np.zeros(c, np.int64), np.zeros(c, np.int64), np.zeros(c, np.int64),
+        np.zeros(c, np.int64), np.zeros(c), np.zeros((c, len(query.ids)), np.bool_), has_units,
+    )  # fmt: skip
+    if not has_units.any():
+        return out
+    w = _all_windows(table, *_starts(table, first, last), query, limit)
+    order = np.lexsort((w.first, w.length, -w.score, w.cand))
+    best = order[np.flatnonzero(np.diff(w.cand[order], prepend=-1))]
+    who = w.cand[best]
+    i, j = w.first[best], w.last[best]
+    out.first[who], out.last[who] = i, j
+    out.start[who], out.end[who] = table.start[i], table.end[j]
+    out.score[who], out.matched[who] = w.score[best], w.counts[best] > 0
+    flags, kind = table.flags, table.kind
+    nxt = np.minimum(j + 1, len(kind) - 1)
+    leads = (flags[j] & (JOINS | LEADS)) == (JOINS | LEADS)
+    items = (kind[j] == _ITEM) & ((flags[j] & JOINS) != 0) & (kind[nxt] == _ITEM)
+    items &= (j > i) & ((flags[i] & LEADS) != 0)
+    slow = leads | items | (table.end[j] - table.start[i] > limit)
+    for n in who[slow]:
+        d = int(docs[n])
+        finish_window(table, documents[d], out, int(n), query=query, limit=limit)
+    return out
