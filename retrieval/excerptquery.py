@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -25,13 +25,20 @@ class ExcerptQuery:
     idf: Floats
     k1: float
     quantity_bonus: float = 0.0
+    _order: Int64s = field(init=False, repr=False)
+    _ranked: npt.NDArray[np.int32] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        order = np.argsort(self.ids, kind="stable")
+        object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_ranked", self.ids[order])
 
     def positions(self, term_ids: npt.NDArray[np.int32]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
         """For each term id: its position among the question's terms, and whether it is one."""
-        order = np.argsort(self.ids, kind="stable")
-        ranked = self.ids[order]
-        at = np.minimum(np.searchsorted(ranked, term_ids), len(ranked) - 1)
-        return order[at], ranked[at] == term_ids
+        ranked = self._ranked
+        at = np.searchsorted(ranked, term_ids)
+        np.minimum(at, len(ranked) - 1, out=at)
+        return self._order[at], ranked[at] == term_ids
 
 
 def weigh(counts: Int64s, first: Int64s, query: ExcerptQuery) -> Floats:
