@@ -11,9 +11,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from retrieval.analysis import Analyzer, Token
-from retrieval.chunking import chunk_document
 from retrieval.chunktable import ChunkArrays, ChunkTable
-from retrieval.corpus import CorpusReader
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.excerptquery import ExcerptQuery, Windows
 from retrieval.excerpts import bare_window, excerpt
@@ -119,6 +117,8 @@ class SearchEngine:
         options: EngineOptions | None = None,
         duplicates: Sequence[tuple[str, str]] = (),
     ) -> SearchEngine:
+        from retrieval.chunking import chunk_document  # noqa: PLC0415 (builds only: tiktoken)
+
         options = options or EngineOptions()
         docs = tuple(documents)
         chunks: list[Chunk] = []
@@ -130,6 +130,8 @@ class SearchEngine:
     def from_directory(
         cls, directory: Path | str, options: EngineOptions | None = None
     ) -> SearchEngine:
+        from retrieval.corpus import CorpusReader  # noqa: PLC0415 (builds only: the parsers)
+
         reader = CorpusReader(directory)
         documents = tuple(reader)
         if not documents:

@@ -189,3 +189,24 @@ def test_default_cache_folder_sits_beside_the_database(monkeypatch: pytest.Monke
     assert cache_module.default_cache_dir() == Path("/srv/docqa/docqa-index")
     monkeypatch.delenv("DOCQA_DB_PATH")
     assert cache_module.default_cache_dir() == Path(".cache/docqa")
+
+
+def test_a_large_first_build_logs_its_progress(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(cache_module, "_PROGRESS_BYTES", 1)  # the seeds count as large
+    load_or_build(corpus, None, cache_dir)
+    progress = [line for line in cache_lines(caplog) if line.startswith("indexing: read")]
+    percents = [int(line.split()[2].rstrip("%")) for line in progress]
+    assert percents == sorted(set(percents))
+    assert len(percents) >= 3
+    assert all(p % 10 == 0 and p < 100 for p in percents)
+
+
+def test_a_small_first_build_logs_no_progress(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    load_or_build(corpus, None, cache_dir)
+    assert not [line for line in cache_lines(caplog) if line.startswith("indexing")]
