@@ -219,6 +219,16 @@ class SearchEngine:
             bare[n] = shown
         return windows, bare
 
+    def _named(self, docs: list[int], terms: tuple[str, ...]) -> np.ndarray:  # type: ignore[type-arg]
+        """Whether term ``q`` names document ``docs[c]`` (its title or file name), shape (c, q)."""
+        named = np.zeros((len(docs), len(terms)), dtype=np.bool_)
+        asked = frozenset(terms)
+        for c, d in enumerate(docs):
+            names = self._names(self.documents[d].doc_id)
+            if not names.isdisjoint(asked):
+                named[c] = [t in names for t in terms]
+        return named
+
     def _term_id(self, term: str) -> int:
         column = self.index.column(term)
         if column is not None:
@@ -239,11 +249,7 @@ class SearchEngine:
         bm25 = np.array([s for _, s in candidates])
         windows, bare = self._windows(positions, query)
         docs = self._passages.doc[positions].tolist()
-        named = np.array(
-            [[t in self._names(self.documents[d].doc_id) for t in query.terms] for d in docs],
-            dtype=np.bool_,
-        ).reshape(len(docs), len(query.terms))
-        chosen = named & ~windows.matched
+        chosen = self._named(docs, query.terms) & ~windows.matched
         about = np.zeros(len(docs))
         for q, weight in enumerate(query.idf.tolist()):
             about += np.where(chosen[:, q], weight, 0.0)

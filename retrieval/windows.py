@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,44 +72,58 @@ def _starts(table: UnitTable, first: Int64s, last: Int64s) -> tuple[Int64s, Int6
 
 @dataclass(frozen=True, slots=True)
 class _Candidates:
-    """Every allowed window of every candidate: its candidate, first and last unit, length in
-    characters, score and term counts (shape (windows, terms))."""
+    """The windows of every start unit (rows, grouped by candidate) of one, two and three units
+    (columns): length in characters, score (``-inf`` where not allowed) and term counts (shape
+    (starts, 3, terms))."""
 
-    cand: Int64s
-    first: Int64s
-    last: Int64s
     length: Int64s
     score: Floats
     counts: npt.NDArray[np.int64]
 
 
-def _all_windows(
-    table: UnitTable, cand: Int64s, unit: Int64s, query: ExcerptQuery, limit: int
-) -> _Candidates:
-    top = len(table.start) - 1
-    following = [np.minimum(unit + w, top) for w in range(_MAX_UNITS)]
-    needed, inverse = np.unique(np.concatenate(following), return_inverse=True)
-    counts, firsts = term_counts(table, needed, query)
-    rows = inverse.reshape(_MAX_UNITS, len(unit))
-    number = (table.flags[needed] & QUANTITY) != 0
-    valid = np.ones(len(unit), dtype=np.bool_)
-    window, first, has_number = counts[rows[0]], firsts[rows[0]], number[rows[0]]
-    parts = [(cand, unit, unit, window, first, has_number)]
+def _grown(per_unit: npt.NDArray[Any], rows: Int64s, op: np.ufunc) -> npt.NDArray[Any]:
+    """``op`` accumulated over each start's one, two and three units, shape (starts, 3, terms)."""
+    out = np.empty((rows.shape[0], _MAX_UNITS, per_unit.shape[1]), dtype=per_unit.dtype)
+    out[:, 0] = per_unit[rows[:, 0]]
     for w in range(1, _MAX_UNITS):
-        j = following[w]
-        valid &= ((table.flags[following[w - 1]] & CONT) != 0) & (unit + w <= top)
-        valid &= table.end[j] - table.start[unit] <= limit
-        window, has_number = window + counts[rows[w]], has_number | number[rows[w]]
-        first = np.minimum(first, firsts[rows[w]])
-        parts.append(
-            (cand[valid], unit[valid], j[valid], window[valid], first[valid], has_number[valid])
-        )
-    cands, starts, lasts, windows, first, numbers = (
-        np.concatenate(p) for p in zip(*parts, strict=True)
-    )
-    scores = weigh(windows, first, query) + np.where(numbers, query.quantity_bonus, 0.0)
-    lengths = table.end[lasts] - table.start[starts]
-    return _Candidates(cands, starts, lasts, lengths, scores, windows)
+        op(out[:, w - 1], per_unit[rows[:, w]], out=out[:, w])
+    return out
+
+
+def _all_windows(table: UnitTable, unit: Int64s, query: ExcerptQuery, limit: int) -> _Candidates:
+    top = len(table.start) - 1
+    following = np.minimum(unit[:, None] + np.arange(_MAX_UNITS), top)
+    needed, inverse = np.unique(following, return_inverse=True)
+    counts, firsts = term_counts(table, needed, query)
+    rows = inverse.reshape(following.shape)
+    length = table.end[following] - table.start[unit][:, None]
+    cont = (table.flags[following] & CONT) != 0
+    allowed = np.ones(following.shape, dtype=np.bool_)
+    for w in range(1, _MAX_UNITS):
+        allowed[:, w] = allowed[:, w - 1] & cont[:, w - 1] & (unit + w <= top)
+        allowed[:, w] &= length[:, w] <= limit
+    window, first = _grown(counts, rows, np.add), _grown(firsts, rows, np.minimum)
+    number = np.logical_or.accumulate((table.flags[needed] & QUANTITY)[rows] != 0, axis=1)
+    size = len(query.ids)
+    scores = weigh(window.reshape(-1, size), first.reshape(-1, size), query).reshape(rows.shape)
+    scores += np.where(number, query.quantity_bonus, 0.0)
+    scores[~allowed] = -np.inf
+    return _Candidates(length, scores, window)
+
+
+def _best(cand: Int64s, w: _Candidates) -> tuple[Int64s, Int64s, Int64s]:
+    """Per candidate (in ``cand`` order): the row and column of its best window, and the
+    segment starts: the highest score, then the shortest, then the earliest start."""
+    seg = np.flatnonzero(np.diff(cand, prepend=-1))
+    spans = np.diff(np.append(seg, len(cand)))
+    top = np.repeat(np.maximum.reduceat(w.score.max(axis=1), seg), spans)
+    at_top = w.score == top[:, None]
+    length = np.where(at_top, w.length, np.iinfo(np.int64).max)
+    shortest = np.repeat(np.minimum.reduceat(length.min(axis=1), seg), spans)
+    final = at_top & (w.length == shortest[:, None])
+    rows = np.flatnonzero(final.any(axis=1))
+    rows = rows[np.searchsorted(rows, seg)]
+    return rows, final[rows].argmax(axis=1), seg
 
 
 def choose_windows(
@@ -129,14 +144,15 @@ def choose_windows(
     )  # fmt: skip
     if not has_units.any():
         return out
-    w = _all_windows(table, *_starts(table, first, last), query, limit)
-    order = np.lexsort((w.first, w.length, -w.score, w.cand))
-    best = order[np.flatnonzero(np.diff(w.cand[order], prepend=-1))]
-    who = w.cand[best]
-    i, j = w.first[best], w.last[best]
+    cand, unit = _starts(table, first, last)
+    w = _all_windows(table, unit, query, limit)
+    rows, cols, seg = _best(cand, w)
+    who = cand[seg]
+    i = unit[rows]
+    j = i + cols
     out.first[who], out.last[who] = i, j
     out.start[who], out.end[who] = table.start[i], table.end[j]
-    out.score[who], out.matched[who] = w.score[best], w.counts[best] > 0
+    out.score[who], out.matched[who] = w.score[rows, cols], w.counts[rows, cols] > 0
     flags, kind = table.flags, table.kind
     nxt = np.minimum(j + 1, len(kind) - 1)
     leads = (flags[j] & (JOINS | LEADS)) == (JOINS | LEADS)
