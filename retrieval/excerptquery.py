@@ -25,20 +25,24 @@ class ExcerptQuery:
     idf: Floats
     k1: float
     quantity_bonus: float = 0.0
-    _order: Int64s = field(init=False, repr=False)
-    _ranked: npt.NDArray[np.int32] = field(init=False, repr=False)
+    _low: int = field(init=False, repr=False)
+    _table: npt.NDArray[np.int16] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        order = np.argsort(self.ids, kind="stable")
-        object.__setattr__(self, "_order", order)
-        object.__setattr__(self, "_ranked", self.ids[order])
+        # Position of each term id from the smallest question term's to the largest (-1: none),
+        # padded with -1 at both ends for ids outside that range.
+        low = int(self.ids.min()) if len(self.ids) else 0
+        high = int(self.ids.max()) if len(self.ids) else -1
+        table = np.full(high - low + 3, -1, dtype=np.int16)
+        table[self.ids - low + 1] = np.arange(len(self.ids))
+        object.__setattr__(self, "_low", low)
+        object.__setattr__(self, "_table", table)
 
     def positions(self, term_ids: npt.NDArray[np.int32]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
         """For each term id: its position among the question's terms, and whether it is one."""
-        ranked = self._ranked
-        at = np.searchsorted(ranked, term_ids)
-        np.minimum(at, len(ranked) - 1, out=at)
-        return self._order[at], ranked[at] == term_ids
+        at = np.clip(term_ids - (self._low - 1), 0, len(self._table) - 1)
+        q = self._table[at].astype(np.int64)
+        return q, q >= 0
 
 
 def weigh(counts: Int64s, first: Int64s, query: ExcerptQuery) -> Floats:
@@ -50,10 +54,9 @@ def weigh(counts: Int64s, first: Int64s, query: ExcerptQuery) -> Floats:
     ``Counter`` of the window's tokens."""
     k1 = query.k1
     parts = query.idf * counts * (k1 + 1) / (counts + k1)
-    scores = np.zeros(len(parts))
-    for column in parts.T:  # term by term: the order of two terms does not change their sum
-        scores += column
-    mixed = np.flatnonzero(np.count_nonzero(counts, axis=1) > 2)
+    ones = np.ones(parts.shape[1])
+    scores = parts @ ones  # exact in any order while at most two terms are not 0
+    mixed = np.flatnonzero((counts > 0).astype(np.float64) @ ones > 2)
     if len(mixed):
         order = np.argsort(first[mixed], axis=1, kind="stable")
         ordered = np.take_along_axis(parts[mixed], order, axis=1)
