@@ -40,7 +40,8 @@ class ExcerptQuery:
 
     def positions(self, term_ids: npt.NDArray[np.int32]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
         """For each term id: its position among the question's terms, and whether it is one."""
-        at = np.clip(term_ids - (self._low - 1), 0, len(self._table) - 1)
+        at = np.maximum(term_ids - (self._low - 1), 0)
+        np.minimum(at, len(self._table) - 1, out=at)
         q = self._table[at].astype(np.int64)
         return q, q >= 0
 
