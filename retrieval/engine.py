@@ -251,8 +251,8 @@ class SearchEngine:
         docs = self._passages.doc[positions].tolist()
         chosen = self._named(docs, query.terms) & ~windows.matched
         about = np.zeros(len(docs))
-        for q, weight in enumerate(query.idf.tolist()):
-            about += np.where(chosen[:, q], weight, 0.0)
+        for q in np.flatnonzero(chosen.any(axis=0)).tolist():  # in question order, as a sum
+            about += np.where(chosen[:, q], query.idf[q], 0.0)
         scores = windows.score + o.context_weight * bm25 + o.title_weight * about
         hits: list[Hit] = []
         taken: list[tuple[int, int, int]] = []
