@@ -13,6 +13,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,16 +36,19 @@ async def run(engine: SearchEngine, folder: Path) -> str:
             await Storage.open(settings.db_path) as storage,
             live_bot(emu, settings, storage, engine) as live,
         ):
+            since = datetime.now(UTC)
             with frozen_heap(), GcPauses() as gcs:
                 async with asyncio.timeout(3 * TIMEOUT), LoopLag() as lag:
                     handles = await ask_all(emu)
-                    await asyncio.gather(*(h.wait_response(TIMEOUT) for h in handles))
+                    answers = await asyncio.gather(*(h.wait_response(TIMEOUT) for h in handles))
                     await live.service.drain()
             acked = sum(h.ack_type == 5 for h in handles)
+            logged = (await storage.stats_totals(emu.guild.id, since)).questions
             violations = len(emu.violations)
             return (
                 f"{report(emu, handles, lag, gcs)}\n  {acked} of {ASKS} acknowledged"
-                f" (deferred); emulator rule violations: {violations}"
+                f" (deferred), {sum(a is not None for a in answers)} answered, {logged} logged;"
+                f" emulator rule violations: {violations}"
             )
 
 

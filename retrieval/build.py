@@ -19,10 +19,18 @@ from functools import cache
 import numpy as np
 
 from retrieval.analysis import Analyzer
-from retrieval.chunking import chunk_document, indexed_spans
+from retrieval.chunking import chunk_document
 from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData, PostingsBatch, PostingsBuilder, count_terms
 from retrieval.types import Document, EngineOptions
+from retrieval.unittokens import (
+    UnitTokenArrays,
+    UnitTokenBatch,
+    UnitTokenBuilder,
+    analyze_units,
+    document_tokens,
+    passage_terms,
+)
 
 __all__ = ["AnalyzedBatch", "BuiltIndex", "analyze", "build_index"]
 
@@ -35,10 +43,11 @@ BATCH_CHARS = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class AnalyzedBatch:
-    """Chunks (document numbers local to the batch) and their term counts."""
+    """Chunks (document numbers local to the batch), their term counts and unit tokens."""
 
     chunks: ChunkArrays
     postings: PostingsBatch
+    units: UnitTokenBatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,7 @@ class BuiltIndex:
     chunks: ChunkArrays
     index: IndexData
     documents: int
+    units: UnitTokenArrays
 
 
 @cache
@@ -58,16 +68,17 @@ def analyze(documents: Sequence[Document], options: EngineOptions) -> AnalyzedBa
     analyzer = _analyzer(options.stem, options.stopwords)
     rows: list[tuple[int, int, int, int]] = []
     passages: list[list[str]] = []
+    tokens = [document_tokens(doc, analyzer) for doc in documents]
     for number, doc in enumerate(documents):
         for chunk in chunk_document(doc, options.chunk_tokens, options.overlap_tokens):
             rows.append((number, chunk.start, chunk.end, chunk.n_tokens))
-            spans = indexed_spans(doc, chunk.start, chunk.end)
-            passages.append(analyzer.span_terms(doc.text, spans))
+            passages.append(passage_terms(doc, tokens[number], analyzer, chunk.start, chunk.end))
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     chunks = ChunkArrays(
         table[:, 0].astype(np.int32), table[:, 1], table[:, 2], table[:, 3].astype(np.int32)
     )
-    return AnalyzedBatch(chunks, count_terms(passages))
+    units = analyze_units(documents, analyzer, tokens)
+    return AnalyzedBatch(chunks, count_terms(passages), units)
 
 
 def _batches(
@@ -116,11 +127,14 @@ def build_index(
 ) -> BuiltIndex:
     """Chunk, analyze and weigh ``documents``; ``on_document`` sees each one once, in order."""
     builder = PostingsBuilder(options)
+    unit_tokens = UnitTokenBuilder(_analyzer(options.stem, options.stopwords))
     parts: list[ChunkArrays] = []
     first = 0
     for batch, analyzed in _analyzed(_batches(documents, on_document), options, workers):
         parts.append(replace(analyzed.chunks, doc=analyzed.chunks.doc + np.int32(first)))
         builder.add(analyzed.postings)
+        unit_tokens.add(analyzed.units)
         first += len(batch)
     log.info("analyzed %d documents into %d passages", first, builder.passages)
-    return BuiltIndex(ChunkArrays.concatenate(parts), builder.finish(), first)
+    index = builder.finish()
+    return BuiltIndex(ChunkArrays.concatenate(parts), index, first, unit_tokens.finish(index.terms))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,11 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.build import build_index
 from retrieval.cachefile import CacheFormatError, CacheWriter
 from retrieval.cacheread import READ_ERRORS, CacheReader
 from retrieval.chunktable import ChunkArrays, ChunkTable
-from retrieval.corpus import CorpusReader
 from retrieval.engine import SearchEngine
 from retrieval.errors import CorpusError
 from retrieval.fingerprint import FileState, code_version, content_states, corpus_states, slot_name
@@ -33,6 +32,34 @@ log = logging.getLogger(__name__)
 
 # Below this much corpus text, starting worker processes costs more than it saves.
 _PARALLEL_BYTES = 8 << 20
+# From this much corpus text on, a build logs its progress every _PROGRESS_STEP percent.
+_PROGRESS_BYTES = 8 << 20
+_PROGRESS_STEP = 10
+
+
+class _Progress:
+    """Logs how much of a corpus of ``total`` bytes has been read, once per step of percent.
+
+    Text read is counted in characters against file bytes (close for text files; a PDF's
+    text is smaller than its file), so the figure is capped below 100 until the end."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.documents, self.logged = total, 0, 0, 0
+        self.started = time.perf_counter()
+
+    def __call__(self, doc: Document) -> None:
+        self.done += len(doc.text)
+        self.documents += 1
+        percent = min(99, 100 * self.done // max(1, self.total))
+        if percent >= self.logged + _PROGRESS_STEP:
+            self.logged = percent - percent % _PROGRESS_STEP
+            log.info(
+                "indexing: read %d%% of %.1f MB (%d documents) in %.0f s",
+                self.logged,
+                self.total / 2**20,
+                self.documents,
+                time.perf_counter() - self.started,
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +98,17 @@ def load_or_build(
     if engine is not None:
         return engine
     try:
-        build_cache(directory, options, folder, workers=workers)
+        build_cache(directory, options, folder, workers=workers, progress=_log_progress(directory))
     except OSError as exc:
         log.warning("cannot write the index cache in %s (%s); indexing in memory", folder, exc)
         return SearchEngine.from_directory(directory, options)
     with CacheReader(path) as reader:
         return _engine(reader, options)
+
+
+def _log_progress(directory: Path) -> Callable[[Document], None] | None:
+    total = sum(s.size for s in corpus_states(directory))
+    return _Progress(total) if total >= _PROGRESS_BYTES else None
 
 
 def build_cache(
@@ -88,6 +120,10 @@ def build_cache(
     progress: Callable[[Document], None] | None = None,
 ) -> CacheInfo:
     """Index ``corpus_dir`` into a fresh cache file (streaming; parallel when it pays)."""
+    # Only builds read and parse documents or start workers: searching never imports these.
+    from retrieval.build import build_index  # noqa: PLC0415
+    from retrieval.corpus import CorpusReader  # noqa: PLC0415
+
     directory = Path(corpus_dir)
     # Hash before reading: a file edited during the build then fails the next freshness check.
     states = content_states(directory)
@@ -109,7 +145,7 @@ def build_cache(
         if not built.documents:
             raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
         meta = {**_meta(directory, options, states), "duplicates": reader.duplicates}
-        writer.finish(meta, built.chunks, built.index)
+        writer.finish(meta, built.chunks, built.index, built.units)
     except BaseException:
         writer.abort()
         raise
@@ -163,15 +199,17 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
 def _engine(reader: CacheReader, options: EngineOptions) -> SearchEngine:
     documents = reader.documents()
     chunks, data = reader.chunks(), reader.index()
+    units = reader.unit_table()
     reader.verify()
     _validate(documents, chunks, data)
+    if units.ids.size and not -2 <= int(units.ids.min()) <= int(units.ids.max()) < len(data.terms):
+        raise CacheFormatError("unit tokens: term ids out of range")
     index = BM25Index.from_data(data, options)
     duplicates = [
         (str(copy), str(original)) for copy, original in reader.meta.get("duplicates", [])
     ]
-    return SearchEngine(
-        documents, ChunkTable(documents, chunks), options, index=index, duplicates=duplicates
-    )
+    table = ChunkTable(documents, chunks)
+    return SearchEngine(documents, table, options, index=index, duplicates=duplicates, units=units)
 
 
 def _validate(documents: tuple[Document, ...], chunks: ChunkArrays, data: IndexData) -> None:

@@ -4,7 +4,8 @@ Members: ``meta.json`` (format, code version, options, corpus file states, count
 ``documents.json`` (each document's id, title, source, date, author and hash), ``text.bin``
 (the documents' UTF-8 text back to back, written while the build streams), ``terms.json``, and
 one ``.npy`` per array: text lengths, paragraph and boilerplate spans, chunk offsets, IDFs and
-the contribution matrix, each document's units (:mod:`retrieval.units`) and page starts. No
+the contribution matrix, each document's units (:mod:`retrieval.units`) and page starts, and
+each unit's analysed tokens and joining flags (``token_*``, :mod:`retrieval.unittokens`). No
 pickles. Each ``.npy`` starts on a 64-byte boundary so the reader
 (:mod:`retrieval.cacheread`) can use arrays in place from a memory map. The file is written
 under a temporary name and moved into place, never rewritten, so an engine still mapping an
@@ -29,21 +30,24 @@ from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData
 from retrieval.types import Document, Span
 from retrieval.units import UNIT_FIELDS
+from retrieval.unittokens import UnitTokenArrays
 
 __all__ = [
     "CHUNK_FIELDS",
     "FORMAT",
     "INDEX_FIELDS",
     "SPAN_KINDS",
+    "TOKEN_FIELDS",
     "UNIT_FIELDS",
     "CacheFormatError",
     "CacheWriter",
 ]
 
-FORMAT = 3
+FORMAT = 4
 CHUNK_FIELDS = ("doc", "start", "end", "n_tokens")
 INDEX_FIELDS = ("idf", "indptr", "rows", "weights")
 SPAN_KINDS = ("paragraphs", "boilerplate")
+TOKEN_FIELDS = ("ids", "start", "end", "counts", "flags", "quantity")
 _ALIGN = 64
 _PAD_ID = 0xD935  # the extra-field id zipalign uses for padding
 _LOCAL_HEADER = 30
@@ -100,7 +104,9 @@ class CacheWriter:
         self._pages.counts.append(len(doc.page_starts))
         self._pages.flat.extend(doc.page_starts)
 
-    def finish(self, meta: dict[str, Any], chunks: ChunkArrays, index: IndexData) -> None:
+    def finish(
+        self, meta: dict[str, Any], chunks: ChunkArrays, index: IndexData, units: UnitTokenArrays
+    ) -> None:
         """Write the arrays and metadata, then move the file into place atomically."""
         self._close_text()
         self._json("documents.json", self._documents)
@@ -121,6 +127,8 @@ class CacheWriter:
             self._array(f"chunk_{name}", getattr(chunks, name))
         for name in INDEX_FIELDS:
             self._array(name, getattr(index, name))
+        for name in TOKEN_FIELDS:
+            self._array(f"token_{name}", getattr(units, name))
         counts = {"format": FORMAT, "size": index.size, "positive": index.positive}
         self._json("meta.json", {**meta, **counts})
         self._zip.close()

@@ -25,11 +25,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.cachefile import CHUNK_FIELDS, FORMAT, INDEX_FIELDS, CacheFormatError
+from retrieval.cachefile import CHUNK_FIELDS, FORMAT, INDEX_FIELDS, TOKEN_FIELDS, CacheFormatError
 from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData
 from retrieval.types import Document, Span
 from retrieval.units import UNIT_FIELDS, Units
+from retrieval.unittable import UnitTable
+from retrieval.unittokens import UnitTokenArrays
 
 __all__ = ["READ_ERRORS", "CacheReader"]
 
@@ -159,6 +161,14 @@ class CacheReader:
             Units(**{name: column[a:b] for name, column in columns.items()})
             for a, b in pairwise(bounds)
         ]
+
+    def unit_table(self) -> UnitTable:
+        """Every unit and its tokens as the excerpt stage reads them, in place in the map."""
+        columns = {name: self._array(f"unit_{name}") for name in UNIT_FIELDS}
+        tokens = UnitTokenArrays(*(self._array(f"token_{name}") for name in TOKEN_FIELDS))
+        if len(tokens.quantity) != len(self._json("terms.json")) + 2:
+            raise CacheFormatError("unit tokens: vocabulary does not fit")
+        return UnitTable.from_arrays(columns, self._array("unit_count"), tokens)
 
     def _pages(self, documents: int) -> list[tuple[int, ...]]:
         counts, flat = self._array("page_count"), self._array("page_starts").tolist()

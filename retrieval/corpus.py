@@ -27,14 +27,14 @@ import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from retrieval.boilerplate import BoilerplateRules, detect_boilerplate
 from retrieval.errors import CorpusError
 from retrieval.formats import READERS, ExtractedText, ExtractionError
-from retrieval.markup import blocks, markup_of, paragraph_spans
-from retrieval.structure import build_units, title_of
 from retrieval.types import Document
+
+if TYPE_CHECKING:
+    from retrieval.boilerplate import BoilerplateRules
 
 __all__ = [
     "MANIFEST_NAME",
@@ -83,6 +83,8 @@ def load_manifest(directory: Path) -> dict[str, dict[str, Any]]:
 
 
 def _rules(entry: Mapping[str, Any]) -> BoilerplateRules:
+    from retrieval.boilerplate import BoilerplateRules  # noqa: PLC0415 (see parse_document)
+
     return BoilerplateRules(
         detect=bool(entry.get("detect_boilerplate", True)),
         starts_at=entry.get("boilerplate_starts_at"),
@@ -106,6 +108,11 @@ def parse_document(
     title is the manifest's, else ``title`` (one the file itself names), else the first heading,
     else the first line of prose, else ``doc_id``.
     """
+    # The parsers load with the first document parsed: searching a built index never needs them.
+    from retrieval.boilerplate import detect_boilerplate  # noqa: PLC0415
+    from retrieval.markup import blocks, markup_of, paragraph_spans  # noqa: PLC0415
+    from retrieval.structure import build_units, title_of  # noqa: PLC0415
+
     entry = entry or {}
     markup = markup or markup_of(PurePosixPath(doc_id).suffix, text)
     boilerplate = detect_boilerplate(text, _rules(entry))

@@ -8,13 +8,27 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from retrieval.analysis import Analyzer
-from retrieval.chunking import chunk_document, indexed_spans
-from retrieval.corpus import CorpusReader
+import numpy as np
+
+from retrieval.analysis import Analyzer, Token
+from retrieval.chunktable import ChunkArrays, ChunkTable
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
-from retrieval.excerpts import QueryWeights, ScoredExcerpt, UnitTokens, best_excerpt
+from retrieval.excerptquery import ExcerptQuery, Windows
+from retrieval.excerpts import bare_window, excerpt
 from retrieval.index import BM25Index
-from retrieval.types import Chunk, Citation, Document, EngineOptions, Hit, SearchResult, Span
+from retrieval.types import (
+    Chunk,
+    Citation,
+    Document,
+    EngineOptions,
+    Excerpt,
+    Hit,
+    SearchResult,
+    Span,
+)
+from retrieval.unittable import UnitTable
+from retrieval.unittokens import document_tokens, passage_terms
+from retrieval.windows import choose_windows
 
 __all__ = ["MAX_K", "SearchEngine", "analyzer_for", "question_terms", "validate_question"]
 
@@ -55,24 +69,46 @@ class SearchEngine:
         options: EngineOptions,
         index: BM25Index | None = None,
         duplicates: Sequence[tuple[str, str]] = (),
+        *,
+        units: UnitTable | None = None,
     ) -> None:
-        """``index``, when given, was built from ``chunks`` with ``options`` (the index cache
-        restores engines so, with a read-only chunk table, without re-analysing anything).
-        ``duplicates`` lists the ``(copy, original)`` files not indexed because identical."""
+        """``index`` and ``units``, when given, were built from ``chunks`` and ``documents``
+        with ``options`` (the index cache restores engines so, with a read-only chunk table,
+        without re-analysing anything). ``duplicates`` lists the ``(copy, original)`` files
+        not indexed because identical."""
         self.options = options
         self.documents = tuple(documents)
         self.duplicates = tuple(duplicates)
         self.chunks: Sequence[Chunk] = chunks if index is not None else tuple(chunks)
         self.analyzer = analyzer_for(options)
         self._by_id = {d.doc_id: d for d in self.documents}
-        self.index = index or BM25Index([self._terms(c) for c in self.chunks], options)
-        self._unit_tokens = UnitTokens(self.analyzer, self._by_id)
+        self._number = {d.doc_id: n for n, d in enumerate(self.documents)}
+        self._passages = self._chunk_arrays()
+        if index is None or units is None:
+            tokens = [document_tokens(d, self.analyzer) for d in self.documents]
+            index = index or BM25Index(self._terms(tokens), options)
+            units = UnitTable.from_documents(self.documents, self.analyzer, tokens, index.terms)
+        self.index, self.units = index, units
         self._names = lru_cache(maxsize=4096)(self._name_terms)
 
-    def _terms(self, chunk: Chunk) -> list[str]:
-        doc = self._by_id[chunk.doc_id]
-        spans = indexed_spans(doc, chunk.start, chunk.end)
-        return self.analyzer.span_terms(doc.text, spans)
+    def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
+        found = []
+        for chunk in self.chunks:
+            n = self._number[chunk.doc_id]
+            doc = self.documents[n]
+            found.append(passage_terms(doc, tokens[n], self.analyzer, chunk.start, chunk.end))
+        return found
+
+    def _chunk_arrays(self) -> ChunkArrays:
+        if isinstance(self.chunks, ChunkTable):
+            return self.chunks.arrays
+        c = self.chunks
+        return ChunkArrays(
+            np.array([self._number[x.doc_id] for x in c], dtype=np.int32),
+            np.array([x.start for x in c], dtype=np.int64),
+            np.array([x.end for x in c], dtype=np.int64),
+            np.array([x.n_tokens for x in c], dtype=np.int32),
+        )
 
     @classmethod
     def build(
@@ -81,6 +117,8 @@ class SearchEngine:
         options: EngineOptions | None = None,
         duplicates: Sequence[tuple[str, str]] = (),
     ) -> SearchEngine:
+        from retrieval.chunking import chunk_document  # noqa: PLC0415 (builds only: tiktoken)
+
         options = options or EngineOptions()
         docs = tuple(documents)
         chunks: list[Chunk] = []
@@ -92,6 +130,8 @@ class SearchEngine:
     def from_directory(
         cls, directory: Path | str, options: EngineOptions | None = None
     ) -> SearchEngine:
+        from retrieval.corpus import CorpusReader  # noqa: PLC0415 (builds only: the parsers)
+
         reader = CorpusReader(directory)
         documents = tuple(reader)
         if not documents:
@@ -115,7 +155,7 @@ class SearchEngine:
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
         candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
-        hits = self._distinct_hits(candidates, self._weights(text, weights), k)
+        hits = self._distinct_hits(candidates, self._excerpt_query(text, weights), k)
         confidence = self._confidence(terms, hits)
         answered = bool(hits) and confidence >= self.options.min_confidence
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
@@ -139,50 +179,100 @@ class SearchEngine:
     def _query_terms(self, question: str) -> list[str]:
         return question_terms(self.analyzer, self.options, question)
 
-    def _excerpt(self, chunk: Chunk, weights: QueryWeights, tokens: UnitTokens) -> ScoredExcerpt:
-        doc = self._by_id[chunk.doc_id]
-        span = Span(chunk.start, chunk.end)
-        return best_excerpt(doc, span, weights, tokens, self.options.excerpt_chars)
-
-    def _weights(self, question: str, idf: dict[str, float]) -> QueryWeights:
+    def _excerpt_query(self, question: str, idf: dict[str, float]) -> ExcerptQuery:
         o = self.options
-        if not (idf and o.quantity_bonus and self.analyzer.expects_quantity(question)):
-            return QueryWeights(idf, o.excerpt_k1)
-        bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
-        return QueryWeights(idf, o.excerpt_k1, bonus, self.analyzer.is_quantity)
+        ids = np.array([self.index.column(t) for t in idf], dtype=np.int32)
+        weights = np.array(list(idf.values()), dtype=np.float64)
+        bonus = 0.0
+        if idf and o.quantity_bonus and self.analyzer.expects_quantity(question):
+            bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
+        return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus)
 
-    def _rerank(
-        self, candidates: list[tuple[int, float]], weights: QueryWeights
-    ) -> list[tuple[float, Chunk, ScoredExcerpt]]:
-        """Order passages by their best window of units, with the passage's BM25 score and the
-        question's words that name its document (title or file name) but are not in the window
-        as context: a passage of the document named after what is asked is about it."""
-        o = self.options
-        scored = []
-        tokens = self._unit_tokens
-        for position, score in candidates:
-            chunk = self.chunks[position]
-            best = self._excerpt(chunk, weights, tokens)
-            named = self._names(chunk.doc_id) - best.matched
-            about = o.title_weight * sum(w for t, w in weights.idf.items() if t in named)
-            scored.append((best.score + o.context_weight * score + about, chunk, best))
-        scored.sort(key=lambda item: (-item[0], item[1].chunk_id))
-        return scored
+    def _windows(
+        self, positions: np.ndarray, query: ExcerptQuery
+    ) -> tuple[Windows, dict[int, Excerpt]]:  # type: ignore[type-arg]
+        """The chosen window of each candidate, and the excerpts of passages without units."""
+        a, o = self._passages, self.options
+        docs = a.doc[positions]
+        windows = choose_windows(
+            self.units,
+            self.documents,
+            (docs, a.start[positions], a.end[positions]),
+            query,
+            o.excerpt_chars,
+        )
+        bare = {}
+        for n in np.flatnonzero(~windows.has_units).tolist():
+            doc = self.documents[int(docs[n])]
+            passage = Span(int(a.start[positions[n]]), int(a.end[positions[n]]))
+            score, matched, shown = bare_window(
+                doc,
+                passage,
+                query,
+                analyzer=self.analyzer,
+                term_id=self._term_id,
+                quantity=self.units.quantity,
+                limit=o.excerpt_chars,
+            )
+            windows.score[n], windows.matched[n] = score, matched
+            windows.start[n], windows.end[n] = shown.start, shown.end
+            bare[n] = shown
+        return windows, bare
+
+    def _named(self, docs: list[int], terms: tuple[str, ...]) -> np.ndarray:  # type: ignore[type-arg]
+        """Whether term ``q`` names document ``docs[c]`` (its title or file name), shape (c, q)."""
+        named = np.zeros((len(docs), len(terms)), dtype=np.bool_)
+        asked = frozenset(terms)
+        for c, d in enumerate(docs):
+            names = self._names(self.documents[d].doc_id)
+            if not names.isdisjoint(asked):
+                named[c] = [t in names for t in terms]
+        return named
+
+    def _term_id(self, term: str) -> int:
+        column = self.index.column(term)
+        if column is not None:
+            return column
+        return -2 if self.analyzer.is_quantity(term) else -1
 
     def _distinct_hits(
-        self, candidates: list[tuple[int, float]], weights: QueryWeights, k: int
+        self, candidates: list[tuple[int, float]], query: ExcerptQuery, k: int
     ) -> list[Hit]:
+        """Passages ordered by their best window of units, with the passage's BM25 score and
+        the question's words that name its document (title or file name) but are not in the
+        window as context (a passage of the document named after what is asked is about it);
+        a passage whose excerpt overlaps one already taken is skipped."""
+        if not candidates:
+            return []
+        o = self.options
+        positions = np.array([p for p, _ in candidates], dtype=np.int64)
+        bm25 = np.array([s for _, s in candidates])
+        windows, bare = self._windows(positions, query)
+        docs = self._passages.doc[positions].tolist()
+        chosen = self._named(docs, query.terms) & ~windows.matched
+        about = np.zeros(len(docs))
+        for q in np.flatnonzero(chosen.any(axis=0)).tolist():  # in question order, as a sum
+            about += np.where(chosen[:, q], query.idf[q], 0.0)
+        scores = windows.score + o.context_weight * bm25 + o.title_weight * about
         hits: list[Hit] = []
-        for score, chunk, best in self._rerank(candidates, weights):
-            excerpt = best.excerpt
-            shown = Span(excerpt.start, excerpt.end)
-            if any(
-                h.chunk.doc_id == chunk.doc_id
-                and shown.overlap(Span(h.excerpt.start, h.excerpt.end)) > 0
-                for h in hits
-            ):
+        taken: list[tuple[int, int, int]] = []
+        for n in np.lexsort((positions, -scores)).tolist():
+            d, start, end = docs[n], int(windows.start[n]), int(windows.end[n])
+            if any(d == e and min(end, b) - max(start, a) > 0 for e, a, b in taken):
                 continue
-            hits.append(Hit(len(hits) + 1, score, chunk, excerpt, self._cite(chunk, shown)))
+            taken.append((d, start, end))
+            doc = self.documents[d]
+            shown = bare.get(n) or excerpt(self.units, doc, d, windows, n, query=query)
+            chunk = self.chunks[int(positions[n])]
+            hits.append(
+                Hit(
+                    len(hits) + 1,
+                    float(scores[n]),
+                    chunk,
+                    shown,
+                    self._cite(chunk, Span(start, end)),
+                )
+            )
             if len(hits) == k:
                 break
         return hits

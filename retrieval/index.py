@@ -53,6 +53,14 @@ class BM25Index:
         j = self._columns.get(term)
         return None if j is None else float(self.data.idf[j])
 
+    def column(self, term: str) -> int | None:
+        """The term's column (its id in :attr:`terms`), or None when no passage contains it."""
+        return self._columns.get(term)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.data.terms
+
     @property
     def max_idf(self) -> float:
         return float(self.data.idf.max()) if self.data.idf.size else 1.0

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from retrieval import bm25
 from retrieval.types import EngineOptions
 
-__all__ = ["IndexData", "PostingsBatch", "PostingsBuilder", "count_terms"]
+__all__ = ["IndexData", "PostingsBatch", "PostingsBuilder", "count_terms", "merge_ids"]
 
 # Contributions are computed this many (passage, term) pairs at a time to bound temporaries.
 _BLOCK = 1 << 22
@@ -74,6 +74,16 @@ def count_terms(passages: Iterable[Sequence[str]]) -> PostingsBatch:
     )
 
 
+def merge_ids(
+    vocab: dict[str, int], terms: Sequence[str], ids: npt.NDArray[np.int32]
+) -> npt.NDArray[np.int32]:
+    """``ids`` into batch-local ``terms`` as ids into ``vocab``, which learns new terms."""
+    known = np.fromiter(
+        (vocab.setdefault(t, len(vocab)) for t in terms), dtype=np.int32, count=len(terms)
+    )
+    return known[ids] if ids.size else ids
+
+
 class PostingsBuilder:
     """Merges batches in passage order, then weighs them with rank-bm25's formulas."""
 
@@ -84,12 +94,7 @@ class PostingsBuilder:
         self.passages = 0
 
     def add(self, batch: PostingsBatch) -> None:
-        known = np.fromiter(
-            (self._vocab.setdefault(t, len(self._vocab)) for t in batch.terms),
-            dtype=np.int32,
-            count=len(batch.terms),
-        )
-        ids = known[batch.ids] if batch.ids.size else batch.ids
+        ids = merge_ids(self._vocab, batch.terms, batch.ids)
         self._batches.append(PostingsBatch((), ids, batch.tf, batch.pairs, batch.doc_len))
         self.passages += len(batch.pairs)
 

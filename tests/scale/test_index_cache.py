@@ -7,6 +7,8 @@ import logging
 import os
 import shutil
 import zipfile
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from retrieval import cache as cache_module
 from retrieval.cache import build_cache, cache_path
 from retrieval.chunktable import ChunkTable
 from retrieval.serialize import result_record
+from retrieval.unittokens import UnitTokenArrays, UnitTokenBuilder
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = ["Who founded Nosotek?", "How much is a prepaid plan?", "internet in Korea"]
@@ -189,3 +192,44 @@ def test_default_cache_folder_sits_beside_the_database(monkeypatch: pytest.Monke
     assert cache_module.default_cache_dir() == Path("/srv/docqa/docqa-index")
     monkeypatch.delenv("DOCQA_DB_PATH")
     assert cache_module.default_cache_dir() == Path(".cache/docqa")
+
+
+def test_a_large_first_build_logs_its_progress(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(cache_module, "_PROGRESS_BYTES", 1)  # the seeds count as large
+    load_or_build(corpus, None, cache_dir)
+    progress = [line for line in cache_lines(caplog) if line.startswith("indexing: read")]
+    percents = [int(line.split()[2].rstrip("%")) for line in progress]
+    assert percents == sorted(set(percents))
+    assert len(percents) >= 3
+    assert all(p % 10 == 0 and p < 100 for p in percents)
+
+
+def test_a_small_first_build_logs_no_progress(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    load_or_build(corpus, None, cache_dir)
+    assert not [line for line in cache_lines(caplog) if line.startswith("indexing")]
+
+
+def test_unit_tokens_out_of_the_vocabulary_make_the_cache_unusable(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finish = UnitTokenBuilder.finish
+
+    def past_the_end(self: UnitTokenBuilder, index_terms: Sequence[str]) -> UnitTokenArrays:
+        arrays = finish(self, index_terms)
+        return replace(arrays, ids=arrays.ids + len(index_terms) + 2)
+
+    reference = answers(load_or_build(corpus, None, cache_dir))
+    path = cache_path(corpus, EngineOptions(), cache_dir)
+    with monkeypatch.context() as patch:
+        patch.setattr(UnitTokenBuilder, "finish", past_the_end)
+        build_cache(corpus, EngineOptions(), cache_dir)
+    caplog.set_level(logging.INFO)
+    assert answers(load_or_build(corpus, None, cache_dir)) == reference
+    assert "term ids out of range" in cache_lines(caplog)[0]
+    assert str(path) in cache_lines(caplog)[0]
