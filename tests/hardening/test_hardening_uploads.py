@@ -44,7 +44,7 @@ CASES = {
     "double extension": ("notes.txt.exe", TEXT, f"is not a {KINDS} file"),
     "no extension": ("notes", TEXT, f"is not a {KINDS} file"),
     "text named .pdf": ("notes.pdf", TEXT, "the PDF is damaged or not a PDF ("),
-    "encrypted PDF": ("locked.pdf", encrypted_pdf(), "the PDF is encrypted; upload a copy"),
+    "encrypted PDF": ("locked.pdf", encrypted_pdf(), "the PDF is encrypted; use a copy"),
     "corrupt PDF": ("broken.pdf", corrupt_pdf(), "the PDF is damaged or not a PDF ("),
     "scanned PDF": ("scan.pdf", scanned_pdf(), "the PDF has no text layer (a scan?); OCR is not"),
     "DOCX bomb": ("bomb.docx", docx_bomb(), "the DOCX unpacks to 60.8 MB; the limit is 50.0 MB"),

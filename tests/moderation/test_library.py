@@ -223,7 +223,7 @@ def test_a_pdf_dropped_in_by_hand_is_listed_with_its_own_title(library: Library)
 
 def test_a_refused_document_writes_nothing(library: Library) -> None:
     roomy = Library(library.root, LibraryLimits(), ())
-    with pytest.raises(UploadRefusedError, match=r"^the PDF is encrypted; upload a copy"):
+    with pytest.raises(UploadRefusedError, match=r"^the PDF is encrypted; use a copy"):
         roomy.add(GUILD, "locked.pdf", encrypted_pdf())
     assert files(library) == []
 
