@@ -144,7 +144,11 @@ def build_cache(
         built = build_index(reader, options, workers, on_document)
         if not built.documents:
             raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
-        meta = {**_meta(directory, options, states), "duplicates": reader.duplicates}
+        meta = {
+            **_meta(directory, options, states),
+            "duplicates": reader.duplicates,
+            "warnings": reader.warnings,
+        }
         writer.finish(meta, built.chunks, built.index, built.units)
     except BaseException:
         writer.abort()
@@ -170,7 +174,11 @@ def _load_fresh(path: Path, directory: Path, options: EngineOptions) -> SearchEn
         with CacheReader(path) as reader:
             reason = _staleness(reader.meta, directory, options)
             if reason is None:
-                return _engine(reader, options)
+                engine = _engine(reader, options)
+                # What indexing said about the folder's files still holds: say it again.
+                for message in reader.meta.get("warnings", []):
+                    log.warning("%s", message)
+                return engine
     except READ_ERRORS as exc:
         log.warning("index cache %s is unusable (%s); rebuilding", path, exc)
         return None

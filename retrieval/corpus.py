@@ -215,14 +215,14 @@ def read_document(doc_id: str, data: bytes, entry: Mapping[str, Any] | None = No
     return parse_extracted(doc_id, reader(data), entry)
 
 
-def _read(path: Path, doc_id: str, entry: Mapping[str, Any] | None) -> Document | None:
+def _read(path: Path, doc_id: str, entry: Mapping[str, Any] | None) -> Document | str:
+    """The document at ``path``, or the one-line warning saying why it is skipped."""
     try:
         return read_document(doc_id, path.read_bytes(), entry)
     except ExtractionError as exc:
-        log.warning("skipping %s: %s", path, exc)
+        return f"skipping {path}: {exc}"
     except OSError as exc:
-        log.warning("skipping %s: %s", path, exc.strerror or exc)
-    return None
+        return f"skipping {path}: {exc.strerror or exc}"
 
 
 def _names(paths: Sequence[Path], directory: Path) -> str:
@@ -230,23 +230,28 @@ def _names(paths: Sequence[Path], directory: Path) -> str:
 
 
 class CorpusReader:
-    """Streams a corpus folder's documents once; afterwards ``duplicates`` lists each copy
-    skipped as ``(copy, original)`` document ids."""
+    """Streams a corpus folder's documents once. Afterwards ``duplicates`` lists each copy
+    skipped as ``(copy, original)`` document ids, and ``warnings`` every warning logged about the
+    folder's files (skipped, unreadable, copies), one line each, so an index cache can repeat
+    them whenever it is loaded."""
 
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
         self.duplicates: list[tuple[str, str]] = []
+        self.warnings: list[str] = []
+
+    def _warn(self, message: str) -> None:
+        log.warning("%s", message)
+        self.warnings.append(message)
 
     def __iter__(self) -> Iterator[Document]:
         directory = self.directory
         found = scan(directory)
         if found.outside:
-            log.warning(
-                "skipping %s: outside the corpus folder (symbolic links)",
-                _names(found.outside, directory),
-            )
+            names = _names(found.outside, directory)
+            self._warn(f"skipping {names}: outside the corpus folder (symbolic links)")
         if found.unknown:
-            log.warning("skipping files of unknown type: %s", _names(found.unknown, directory))
+            self._warn(f"skipping files of unknown type: {_names(found.unknown, directory)}")
         manifest = load_manifest(directory)
         seen: dict[str, str] = {}
         # Real files before links to them, so an identical copy reached through a link is the
@@ -254,7 +259,8 @@ class CorpusReader:
         for path in sorted(found.files, key=Path.is_symlink):
             doc_id = path.relative_to(directory).as_posix()
             doc = _read(path, doc_id, manifest.get(doc_id))
-            if doc is None:
+            if isinstance(doc, str):
+                self._warn(doc)
                 continue
             if doc.sha256 in seen:
                 self.duplicates.append((doc_id, seen[doc.sha256]))
@@ -262,12 +268,10 @@ class CorpusReader:
             seen[doc.sha256] = doc_id
             yield doc
         if self.duplicates:
-            log.warning(
-                "not indexing identical copies: %s",
-                "; ".join(
-                    f"{copy} (same text as {original})" for copy, original in self.duplicates
-                ),
+            copies = "; ".join(
+                f"{copy} (same text as {original})" for copy, original in self.duplicates
             )
+            self._warn(f"not indexing identical copies: {copies}")
 
 
 def iter_documents(directory: Path | str) -> Iterator[Document]:

@@ -233,3 +233,22 @@ def test_unit_tokens_out_of_the_vocabulary_make_the_cache_unusable(
     assert answers(load_or_build(corpus, None, cache_dir)) == reference
     assert "term ids out of range" in cache_lines(caplog)[0]
     assert str(path) in cache_lines(caplog)[0]
+
+
+def test_a_cached_index_repeats_what_indexing_said_about_skipped_files(tmp_path, caplog) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "notes.txt").write_text("Tides follow the moon.", encoding="utf-8")
+    (corpus / "copy.txt").write_text("Tides follow the moon.", encoding="utf-8")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (corpus / "slides.odp").write_bytes(b"PK")
+
+    def warnings_of_one_start() -> list[str]:
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="retrieval"):
+            load_or_build(corpus, EngineOptions(), tmp_path / "cache")
+        return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+    built = warnings_of_one_start()
+    assert len(built) == 3  # the unknown type, the damaged PDF, the copy: one line each
+    assert warnings_of_one_start() == built  # a cache hit says the same again
