@@ -13,6 +13,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.formatting import answer_text
 from bot.index import load_engine
+from bot.lines import LineReader
 from bot.service import AskService, Origin
 from bot.storage import Storage
 from retrieval import QueryError
@@ -33,7 +34,8 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     async with await Storage.open(settings.db_path) as storage:
         service = AskService(engine, storage, settings.default_k)
         interactive = stdin.isatty()
-        while line := _read(stdin, stdout, interactive):
+        lines = LineReader(stdin)
+        while line := await _read(lines, stdout, interactive):
             if line.strip():
                 await _answer(service, line, stdout)
         if interactive:
@@ -42,14 +44,13 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def _read(stdin: TextIO, stdout: TextIO, interactive: bool) -> str:
-    """The next line, or "" at end of input; prompts only a person at a terminal."""
+async def _read(lines: LineReader, stdout: TextIO, interactive: bool) -> str:
+    """The next line, or "" at end of input; prompts only a person at a terminal. The loop
+    keeps running meanwhile: the log retries the database and replays its journal."""
     if interactive:
         stdout.write(PROMPT)
         stdout.flush()
-    # A blocking read on purpose: nothing else runs on this loop, and a reader thread would
-    # keep Ctrl-C from ending the process until another line arrives.
-    return stdin.readline()
+    return await lines.readline()
 
 
 async def _answer(service: AskService, question: str, stdout: TextIO) -> None:
