@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from bot.client import DocqaBot, make_bot, use_endpoints
 from bot.config import Settings, describe_error
 from bot.console import run_console
+from bot.signals import on_shutdown_signals
 from bot.storage import Storage, StorageError
 from retrieval import RetrievalError
 
@@ -55,13 +55,11 @@ def _close_on_signals(bot: DocqaBot) -> None:
     closing: set[asyncio.Task[None]] = set()
 
     def close() -> None:
-        log.info("Shutting down")
         task = loop.create_task(bot.close())
         closing.add(task)
         task.add_done_callback(closing.discard)
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, close)
+    on_shutdown_signals(close)
 
 
 async def _run_bot(settings: Settings, sync_global: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -127,3 +128,30 @@ def test_console_prompts_at_a_terminal(tmp_path: Path, shared: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("> [1] ")
     assert done.stdout.endswith("> \n")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_ends_the_console_cleanly_with_the_answer_logged(
+    tmp_path: Path, shared: Path, sig: signal.Signals
+) -> None:
+    db = shared / f"signal-{sig.name}.db"
+    console = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--console"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=bot_env(DOCQA_DB_PATH=str(db)),
+    )  # fmt: skip
+    assert console.stdin is not None
+    assert console.stdout is not None
+    try:
+        console.stdin.write(f"{QUESTION}\n")  # and the pipe stays open: no end of input
+        console.stdin.flush()
+        while not console.stdout.readline().startswith("Documents: "):
+            pass
+        console.send_signal(sig)
+        _, stderr = console.communicate(timeout=60)
+    finally:
+        if console.returncode is None:
+            console.kill()
+            console.wait()
+    assert console.returncode == 0, stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT question FROM queries").fetchall() == [(QUESTION,)]
