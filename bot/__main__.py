@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
         "--console", action="store_true", help="answer questions typed (or piped) on stdin"
     )
     parser.add_argument(
+        "--has-token", action="store_true",
+        help="exit 0 if DISCORD_TOKEN is set (environment or .env), 1 if not; prints nothing",
+    )  # fmt: skip
+    parser.add_argument(
         "--sync-global", action="store_true", help="sync slash commands to every server on start"
     )
     return parser
@@ -95,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"error: {describe_error(error)}", file=sys.stderr)
         return 2
+    if args.has_token:  # what `make run` asks, so "configured" means what the bot reads
+        return 0 if settings.discord_token is not None else 1
     discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
     try:
         return _run(args, settings)

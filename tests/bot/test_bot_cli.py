@@ -155,3 +155,43 @@ def test_a_signal_ends_the_console_cleanly_with_the_answer_logged(
     assert console.returncode == 0, stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT question FROM queries").fetchall() == [(QUESTION,)]
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_run(tmp_path: Path, dotenv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``make run`` in ``tmp_path`` with this ``.env``, on this interpreter, stdin empty."""
+    (tmp_path / ".env").write_text(dotenv)
+    (tmp_path / "pyproject.toml").touch()
+    stamp = tmp_path / "installed"
+    stamp.touch()
+    return subprocess.run(
+        ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), "run",
+         f"PY={sys.executable}", f"STAMP={stamp}"],
+        capture_output=True, text=True, cwd=tmp_path, env=bot_env(**env), input="", timeout=120,
+        check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "dotenv", ['DISCORD_TOKEN=""\n', "DISCORD_TOKEN= # paste here\n", "DISCORD_TOKEN=  \n"]
+)
+def test_make_run_starts_the_console_when_the_token_is_blank(
+    tmp_path: Path, shared: Path, dotenv: str
+) -> None:
+    done = make_run(tmp_path, dotenv, DOCQA_DB_PATH=str(shared / "make.db"))
+    assert done.returncode == 0, done.stderr
+    assert "DISCORD_TOKEN" not in done.stderr
+
+
+def test_has_token_answers_by_exit_status_and_prints_nothing(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DISCORD_TOKEN= # paste here\n")
+    assert run_bot(tmp_path, "--has-token").returncode == 1
+    (tmp_path / ".env").write_text("DISCORD_TOKEN='MTIz.not-printed'\n")
+    done = run_bot(tmp_path, "--has-token")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    (tmp_path / ".env").write_text("DISCORD_TOKEN='MTIz.not printed'\n")
+    done = run_bot(tmp_path, "--has-token")
+    assert done.returncode == 2
+    assert "printed" not in done.stderr
