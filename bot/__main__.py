@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bot.client import DocqaBot, make_bot, use_endpoints
 from bot.config import Settings, describe_error
 from bot.console import run_console
+from bot.dbfile import check_path
 from bot.signals import on_shutdown_signals
 from bot.storage import Storage, StorageError
 from retrieval import RetrievalError
@@ -86,6 +87,7 @@ async def _run_bot(settings: Settings, sync_global: bool) -> None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    check_path(settings.db_path)  # before anything is built beside it
     if args.console:
         return asyncio.run(run_console(settings, sys.stdin, sys.stdout))
     asyncio.run(_run_bot(settings, args.sync_global))

@@ -30,10 +30,10 @@ PROMPT = "> "
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """Answer each line of ``stdin`` until end of input, Ctrl-C or SIGTERM; exit status 0."""
-    engine = await load_engine(
-        settings.corpus_dir, settings.engine_options, settings.index_cache_dir
-    )
-    async with await Storage.open(settings.db_path) as storage:
+    async with await Storage.open(settings.db_path) as storage:  # checked before any build
+        engine = await load_engine(
+            settings.corpus_dir, settings.engine_options, settings.index_cache_dir
+        )
         service = AskService(engine, storage, settings.default_k)
         interactive = stdin.isatty()
         lines = LineReader(stdin)
