@@ -30,6 +30,10 @@ NO_TOKEN = (
 )
 BAD_TOKEN = "error: Discord rejected DISCORD_TOKEN; check the bot token in .env or the environment"
 
+# discord.py's own format for a stream without colour.
+PLAIN_LOG = logging.Formatter("[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S",
+                              style="{")  # fmt: skip
+
 
 class StartupError(Exception):
     """A one-line reason the bot cannot start; exit status 2 (settings) unless told otherwise."""
@@ -94,6 +98,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _setup_logging(level: int) -> None:
+    """discord.py's log lines on stderr, coloured only at a terminal: left to decide,
+    discord.py colours any stream inside Docker, so a file or pipe would get ANSI codes."""
+    handler = logging.StreamHandler()
+    if handler.stream.isatty():
+        discord.utils.setup_logging(handler=handler, level=level)
+    else:
+        discord.utils.setup_logging(handler=handler, formatter=PLAIN_LOG, level=level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -103,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.has_token:  # what `make run` asks, so "configured" means what the bot reads
         return 0 if settings.discord_token is not None else 1
-    discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
+    _setup_logging(logging.getLevelNamesMapping()[settings.log_level])
     try:
         return _run(args, settings)
     except (StartupError, StorageError, RetrievalError) as error:

@@ -195,3 +195,13 @@ def test_has_token_answers_by_exit_status_and_prints_nothing(tmp_path: Path) -> 
     done = run_bot(tmp_path, "--has-token")
     assert done.returncode == 2
     assert "printed" not in done.stderr
+
+
+def test_log_lines_to_a_pipe_have_no_colour_codes(tmp_path: Path, shared: Path) -> None:
+    db = shared / "broken.db"
+    db.write_text("not a database")  # moved aside, with one warning
+    done = run_bot(tmp_path, "--console", DOCQA_DB_PATH=str(db))
+    assert done.returncode == 0, done.stderr
+    [warning] = [line for line in done.stderr.splitlines() if "WARNING" in line]
+    assert "is corrupt" in warning
+    assert "\x1b" not in done.stderr
