@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CORPUS, TOKEN_CHARACTERS
+from bot.service import NUL_REFUSAL
 
 QUESTION = "How many North Koreans have mobile phones?"
 
@@ -205,3 +206,14 @@ def test_log_lines_to_a_pipe_have_no_colour_codes(tmp_path: Path, shared: Path) 
     [warning] = [line for line in done.stderr.splitlines() if "WARNING" in line]
     assert "is corrupt" in warning
     assert "\x1b" not in done.stderr
+
+
+def test_a_nul_in_a_console_question_is_refused_in_one_line(tmp_path: Path, shared: Path) -> None:
+    db = shared / "nul.db"
+    done = run_bot(tmp_path, "--console", stdin="ctrl \x00 red? Koryolink\nWho founded Nosotek?\n",
+                   DOCQA_DB_PATH=str(db))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"error: {NUL_REFUSAL}\n[1] ")
+    with sqlite3.connect(db) as conn:
+        logged = conn.execute("SELECT question FROM queries").fetchall()
+    assert logged == [("Who founded Nosotek?",)]
