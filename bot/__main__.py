@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,7 +14,7 @@ import discord
 from pydantic import ValidationError
 
 from bot.client import DocqaBot, make_bot, use_endpoints
-from bot.config import Settings, describe_error
+from bot.config import Settings, describe_error, unknown_settings
 from bot.console import run_console
 from bot.dbfile import check_path
 from bot.signals import on_shutdown_signals
@@ -118,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.has_token:  # what `make run` asks, so "configured" means what the bot reads
         return 0 if settings.discord_token is not None else 1
     _setup_logging(logging.getLevelNamesMapping()[settings.log_level])
+    if unknown := unknown_settings(os.environ):
+        log.warning("Ignored unknown settings: %s", ", ".join(unknown))
     try:
         return _run(args, settings)
     except (StartupError, StorageError, RetrievalError) as error:

@@ -217,3 +217,18 @@ def test_a_nul_in_a_console_question_is_refused_in_one_line(tmp_path: Path, shar
     with sqlite3.connect(db) as conn:
         logged = conn.execute("SELECT question FROM queries").fetchall()
     assert logged == [("Who founded Nosotek?",)]
+
+
+def test_unknown_settings_get_one_warning_with_the_closest_name(
+    tmp_path: Path, shared: Path
+) -> None:
+    (tmp_path / ".env").write_text("DOCQA_DEFALT_K=3\nDOCQA_DEFAULT_k=3\n")
+    done = run_bot(tmp_path, "--console", stdin=f"{QUESTION}\n", DOCQA_UNKNOWN_SETTING="1",
+                   DOCQA_DB_PATH=str(shared / "unknown.db"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [warning] = done.stderr.splitlines()
+    assert warning.endswith(
+        "Ignored unknown settings: DOCQA_DEFALT_K (did you mean DOCQA_DEFAULT_K?), "
+        "DOCQA_UNKNOWN_SETTING"
+    )  # DOCQA_DEFAULT_k is DOCQA_DEFAULT_K: names are not case-sensitive
+    assert done.stdout.count("\n[") == 2  # k = 3 (from DOCQA_DEFAULT_k): three passages
