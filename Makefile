@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The Discord bot when a token is configured, otherwise the terminal console.
+# The Discord bot when a token is configured (as the bot reads its settings), otherwise the
+# terminal console; invalid settings stop here with their one-line error.
 run: $(STAMP)
-	@if [ -n "$$DISCORD_TOKEN" ] || grep -qsE '^DISCORD_TOKEN=.+' .env; then \
-		$(PY) -m bot; else $(PY) -m bot --console; fi
+	@$(PY) -m bot --has-token; case $$? in 0) exec $(PY) -m bot;; \
+		1) exec $(PY) -m bot --console;; *) exit 2;; esac
 
 test: $(STAMP)
 	$(PY) -m pytest -q

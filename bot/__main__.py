@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,8 +14,10 @@ import discord
 from pydantic import ValidationError
 
 from bot.client import DocqaBot, make_bot, use_endpoints
-from bot.config import Settings, describe_error
+from bot.config import Settings, describe_error, unknown_settings
 from bot.console import run_console
+from bot.dbfile import check_path
+from bot.signals import on_shutdown_signals
 from bot.storage import Storage, StorageError
 from retrieval import RetrievalError
 
@@ -28,6 +30,10 @@ NO_TOKEN = (
     "(see .env.example), or run `python -m bot --console` to ask from the terminal"
 )
 BAD_TOKEN = "error: Discord rejected DISCORD_TOKEN; check the bot token in .env or the environment"
+
+# discord.py's own format for a stream without colour.
+PLAIN_LOG = logging.Formatter("[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S",
+                              style="{")  # fmt: skip
 
 
 class StartupError(Exception):
@@ -44,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
         "--console", action="store_true", help="answer questions typed (or piped) on stdin"
     )
     parser.add_argument(
+        "--has-token", action="store_true",
+        help="exit 0 if DISCORD_TOKEN is set (environment or .env), 1 if not; prints nothing",
+    )  # fmt: skip
+    parser.add_argument(
         "--sync-global", action="store_true", help="sync slash commands to every server on start"
     )
     return parser
@@ -55,13 +65,11 @@ def _close_on_signals(bot: DocqaBot) -> None:
     closing: set[asyncio.Task[None]] = set()
 
     def close() -> None:
-        log.info("Shutting down")
         task = loop.create_task(bot.close())
         closing.add(task)
         task.add_done_callback(closing.discard)
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, close)
+    on_shutdown_signals(close)
 
 
 async def _run_bot(settings: Settings, sync_global: bool) -> None:
@@ -84,10 +92,21 @@ async def _run_bot(settings: Settings, sync_global: bool) -> None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    check_path(settings.db_path)  # before anything is built beside it
     if args.console:
         return asyncio.run(run_console(settings, sys.stdin, sys.stdout))
     asyncio.run(_run_bot(settings, args.sync_global))
     return 0
+
+
+def _setup_logging(level: int) -> None:
+    """discord.py's log lines on stderr, coloured only at a terminal: left to decide,
+    discord.py colours any stream inside Docker, so a file or pipe would get ANSI codes."""
+    handler = logging.StreamHandler()
+    if handler.stream.isatty():
+        discord.utils.setup_logging(handler=handler, level=level)
+    else:
+        discord.utils.setup_logging(handler=handler, formatter=PLAIN_LOG, level=level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"error: {describe_error(error)}", file=sys.stderr)
         return 2
-    discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
+    if args.has_token:  # what `make run` asks, so "configured" means what the bot reads
+        return 0 if settings.discord_token is not None else 1
+    _setup_logging(logging.getLevelNamesMapping()[settings.log_level])
+    if unknown := unknown_settings(os.environ):
+        log.warning("Ignored unknown settings: %s", ", ".join(unknown))
     try:
         return _run(args, settings)
     except (StartupError, StorageError, RetrievalError) as error:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import (
     DirectoryPath,
     Field,
@@ -19,7 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.sharding import ShardPlan, check_shards, parse_shard_count, parse_shard_ids
 from retrieval import EngineOptions
 
-__all__ = ["DEFAULT_CORPUS", "Settings", "describe_error", "env_name"]
+__all__ = ["DEFAULT_CORPUS", "Settings", "describe_error", "env_name", "unknown_settings"]
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -155,3 +158,30 @@ def describe_error(error: ValidationError) -> str:
         else:
             problems.append(message)
     return "invalid settings: " + "; ".join(problems)
+
+
+def unknown_settings(environ: Mapping[str, str], env_file: Path = Path(".env")) -> list[str]:
+    """The ``DOCQA_*`` names in ``environ`` or ``env_file`` that no setting reads, sorted,
+    each with the closest known name when one is close: ``["DOCQA_DEFALT_K (did you mean
+    DOCQA_DEFAULT_K?)"]``. Names compare without case, as the settings are read."""
+    prefix = str(Settings.model_config.get("env_prefix", "")).upper()
+    known = sorted(env_name(field).upper() for field in Settings.model_fields)
+    unknown = {
+        name for name in _names(environ, env_file)
+        if name.upper().startswith(prefix) and name.upper() not in known
+    }  # fmt: skip
+    return [_with_closest(name, prefix, known) for name in sorted(unknown)]
+
+
+def _names(environ: Mapping[str, str], env_file: Path) -> Iterable[str]:
+    yield from environ
+    if env_file.is_file():
+        yield from dotenv_values(env_file, encoding="utf-8")
+
+
+def _with_closest(name: str, prefix: str, known: list[str]) -> str:
+    """``name``, and the known name most like it after the shared prefix (difflib's ratio,
+    at least 0.6), so the prefix alone makes no name close."""
+    bare = {known_name.removeprefix(prefix): known_name for known_name in known}
+    closest = difflib.get_close_matches(name.upper().removeprefix(prefix), bare, n=1)
+    return f"{name} (did you mean {bare[closest[0]]}?)" if closest else name

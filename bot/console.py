@@ -7,13 +7,16 @@ database to come back. At end of input the delayed rows are given a last chance 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TextIO
 
 from bot.config import Settings
 from bot.formatting import answer_text
 from bot.index import load_engine
+from bot.lines import LineReader
 from bot.service import AskService, Origin
+from bot.signals import on_shutdown_signals
 from bot.storage import Storage
 from retrieval import QueryError
 
@@ -26,14 +29,17 @@ PROMPT = "> "
 
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
-    """Answer each line of ``stdin`` until end of input; exit status 0."""
-    engine = await load_engine(
-        settings.corpus_dir, settings.engine_options, settings.index_cache_dir
-    )
-    async with await Storage.open(settings.db_path) as storage:
+    """Answer each line of ``stdin`` until end of input, Ctrl-C or SIGTERM; exit status 0."""
+    async with await Storage.open(settings.db_path) as storage:  # checked before any build
+        engine = await load_engine(
+            settings.corpus_dir, settings.engine_options, settings.index_cache_dir
+        )
         service = AskService(engine, storage, settings.default_k)
         interactive = stdin.isatty()
-        while line := _read(stdin, stdout, interactive):
+        lines = LineReader(stdin)
+        stop = asyncio.Event()
+        on_shutdown_signals(stop.set)  # once answering starts; before, they end the process
+        while line := await _read(lines, stop, stdout, interactive):
             if line.strip():
                 await _answer(service, line, stdout)
         if interactive:
@@ -42,14 +48,23 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def _read(stdin: TextIO, stdout: TextIO, interactive: bool) -> str:
-    """The next line, or "" at end of input; prompts only a person at a terminal."""
+async def _read(lines: LineReader, stop: asyncio.Event, stdout: TextIO, interactive: bool) -> str:
+    """The next line, or "" at end of input or once ``stop`` is set; prompts only a person at
+    a terminal. The loop keeps running meanwhile: the log retries the database and replays
+    its journal."""
+    if stop.is_set():
+        return ""
     if interactive:
         stdout.write(PROMPT)
         stdout.flush()
-    # A blocking read on purpose: nothing else runs on this loop, and a reader thread would
-    # keep Ctrl-C from ending the process until another line arrives.
-    return stdin.readline()
+    reading = asyncio.ensure_future(lines.readline())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait((reading, stopping), return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not reading.done():
+        reading.cancel()
+        return ""
+    return reading.result()
 
 
 async def _answer(service: AskService, question: str, stdout: TextIO) -> None:

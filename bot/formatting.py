@@ -187,20 +187,19 @@ def answer_text(result: SearchResult, width: int = 100) -> str:
     for hit in result.hits:
         cite = hit.citation
         lines.append(f"{citation_label(hit)} (characters {cite.start}–{cite.end})")
-        shown = (
-            [hit.excerpt.header_text, hit.excerpt.text]
-            if hit.excerpt.header_text
-            else [hit.excerpt.text]
-        )
-        lines += [
-            textwrap.fill(
-                " ".join(part.split()), width, initial_indent="    ", subsequent_indent="    "
-            )
-            for part in shown
-        ]
+        shown = f"{hit.excerpt.header_text}\n{hit.excerpt.text}".strip("\n")
+        lines += _indented_lines(shown, width)
     if result.hits:
         lines.append(f"Documents: {_documents(result.hits)}")
     return "\n".join(lines)
+
+
+def _indented_lines(text: str, width: int) -> list[str]:
+    """``text`` indented four spaces, each of its lines wrapped to ``width`` on its own: a
+    table's header row and each row stay one line apiece, as ``python -m retrieval search``
+    prints them."""
+    wrap = textwrap.TextWrapper(width, initial_indent="    ", subsequent_indent="    ")
+    return [wrap.fill(" ".join(line.split())) for line in text.splitlines() if line.strip()]
 
 
 def vote_text(previous: int | None, current: int) -> str:

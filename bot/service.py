@@ -24,7 +24,15 @@ from bot.restore import hit_rows, rebuild_hits
 from bot.storage import BUSY_TIMEOUT, Storage, StorageUnavailableError, UnknownQueryError
 from retrieval import QueryError, SearchEngine, SearchResult, validate_question
 
-__all__ = ["DRAIN_TIMEOUT", "RECORD_WAIT", "Answer", "AskService", "Origin"]
+__all__ = [
+    "DRAIN_TIMEOUT",
+    "NUL_REFUSAL",
+    "RECORD_WAIT",
+    "Answer",
+    "AskService",
+    "Origin",
+    "check_question",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +40,21 @@ log = logging.getLogger(__name__)
 # has failed and the row is journaled, so this is only reached when a write hangs.
 RECORD_WAIT = BUSY_TIMEOUT + 1.0
 DRAIN_TIMEOUT = 10.0  # seconds shutdown waits for writes in flight before journaling them
+
+NUL_REFUSAL = "the question contains a NUL character; remove it and ask again"
+
+
+def check_question(question: str) -> str:
+    """The question as searched and logged (see ``validate_question``), or a
+    :class:`QueryError`; one refusal for the console, slash commands and mentions alike.
+
+    A NUL is refused: SQLite's text functions and its shell end a text there, so the log
+    would show the question cut short.
+    """
+    text = validate_question(question)
+    if "\x00" in text:
+        raise QueryError(NUL_REFUSAL)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +102,7 @@ class AskService:
 
     async def ask(self, question: str, k: int | None = None, guild_id: int | None = None) -> Answer:
         """Search off the event loop; raises :class:`QueryError` for an unusable question."""
-        text = validate_question(question)
+        text = check_question(question)
         k = k or self.default_k
         asked_at = utc_now()
         started = time.perf_counter()

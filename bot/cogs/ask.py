@@ -14,9 +14,9 @@ from bot.cogs.errors import report_to_message
 from bot.guild_config import where_to_ask
 from bot.records import Source
 from bot.replies import Reply, reply_to, send
-from bot.service import Origin
+from bot.service import Origin, check_question
 from bot.views import BUTTONS, answer_reply
-from retrieval import MAX_QUESTION_CHARS, validate_question
+from retrieval import MAX_QUESTION_CHARS
 
 __all__ = ["AskCog", "mention_question"]
 
@@ -99,7 +99,7 @@ class AskCog(commands.Cog):
         private: bool | None = None,
     ) -> None:
         """Ask a question and get the passages from the group's documents that answer it."""
-        text = validate_question(question)
+        text = check_question(question)
         config = self.bot.guild_configs.cached(interaction.guild_id)
         private = config.private if private is None else private
         await interaction.response.defer(ephemeral=private, thinking=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CORPUS, TOKEN_CHARACTERS
+from bot.service import NUL_REFUSAL
 
 QUESTION = "How many North Koreans have mobile phones?"
 
@@ -127,3 +129,106 @@ def test_console_prompts_at_a_terminal(tmp_path: Path, shared: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("> [1] ")
     assert done.stdout.endswith("> \n")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_ends_the_console_cleanly_with_the_answer_logged(
+    tmp_path: Path, shared: Path, sig: signal.Signals
+) -> None:
+    db = shared / f"signal-{sig.name}.db"
+    console = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--console"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=bot_env(DOCQA_DB_PATH=str(db)),
+    )  # fmt: skip
+    assert console.stdin is not None
+    assert console.stdout is not None
+    try:
+        console.stdin.write(f"{QUESTION}\n")  # and the pipe stays open: no end of input
+        console.stdin.flush()
+        while not console.stdout.readline().startswith("Documents: "):
+            pass
+        console.send_signal(sig)
+        _, stderr = console.communicate(timeout=60)
+    finally:
+        if console.returncode is None:
+            console.kill()
+            console.wait()
+    assert console.returncode == 0, stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT question FROM queries").fetchall() == [(QUESTION,)]
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_run(tmp_path: Path, dotenv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``make run`` in ``tmp_path`` with this ``.env``, on this interpreter, stdin empty."""
+    (tmp_path / ".env").write_text(dotenv)
+    (tmp_path / "pyproject.toml").touch()
+    stamp = tmp_path / "installed"
+    stamp.touch()
+    return subprocess.run(
+        ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), "run",
+         f"PY={sys.executable}", f"STAMP={stamp}"],
+        capture_output=True, text=True, cwd=tmp_path, env=bot_env(**env), input="", timeout=120,
+        check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "dotenv", ['DISCORD_TOKEN=""\n', "DISCORD_TOKEN= # paste here\n", "DISCORD_TOKEN=  \n"]
+)
+def test_make_run_starts_the_console_when_the_token_is_blank(
+    tmp_path: Path, shared: Path, dotenv: str
+) -> None:
+    done = make_run(tmp_path, dotenv, DOCQA_DB_PATH=str(shared / "make.db"))
+    assert done.returncode == 0, done.stderr
+    assert "DISCORD_TOKEN" not in done.stderr
+
+
+def test_has_token_answers_by_exit_status_and_prints_nothing(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DISCORD_TOKEN= # paste here\n")
+    assert run_bot(tmp_path, "--has-token").returncode == 1
+    (tmp_path / ".env").write_text("DISCORD_TOKEN='MTIz.not-printed'\n")
+    done = run_bot(tmp_path, "--has-token")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    (tmp_path / ".env").write_text("DISCORD_TOKEN='MTIz.not printed'\n")
+    done = run_bot(tmp_path, "--has-token")
+    assert done.returncode == 2
+    assert "printed" not in done.stderr
+
+
+def test_log_lines_to_a_pipe_have_no_colour_codes(tmp_path: Path, shared: Path) -> None:
+    db = shared / "broken.db"
+    db.write_text("not a database")  # moved aside, with one warning
+    done = run_bot(tmp_path, "--console", DOCQA_DB_PATH=str(db))
+    assert done.returncode == 0, done.stderr
+    [warning] = [line for line in done.stderr.splitlines() if "WARNING" in line]
+    assert "is corrupt" in warning
+    assert "\x1b" not in done.stderr
+
+
+def test_a_nul_in_a_console_question_is_refused_in_one_line(tmp_path: Path, shared: Path) -> None:
+    db = shared / "nul.db"
+    done = run_bot(tmp_path, "--console", stdin="ctrl \x00 red? Koryolink\nWho founded Nosotek?\n",
+                   DOCQA_DB_PATH=str(db))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"error: {NUL_REFUSAL}\n[1] ")
+    with sqlite3.connect(db) as conn:
+        logged = conn.execute("SELECT question FROM queries").fetchall()
+    assert logged == [("Who founded Nosotek?",)]
+
+
+def test_unknown_settings_get_one_warning_with_the_closest_name(
+    tmp_path: Path, shared: Path
+) -> None:
+    (tmp_path / ".env").write_text("DOCQA_DEFALT_K=3\nDOCQA_DEFAULT_k=3\n")
+    done = run_bot(tmp_path, "--console", stdin=f"{QUESTION}\n", DOCQA_UNKNOWN_SETTING="1",
+                   DOCQA_DB_PATH=str(shared / "unknown.db"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [warning] = done.stderr.splitlines()
+    assert warning.endswith(
+        "Ignored unknown settings: DOCQA_DEFALT_K (did you mean DOCQA_DEFAULT_K?), "
+        "DOCQA_UNKNOWN_SETTING"
+    )  # DOCQA_DEFAULT_k is DOCQA_DEFAULT_K: names are not case-sensitive
+    assert done.stdout.count("\n[") == 2  # k = 3 (from DOCQA_DEFAULT_k): three passages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import discord
 from hypothesis import given, settings
@@ -38,6 +39,7 @@ from retrieval import (
     SearchResult,
     Span,
 )
+from retrieval.cli import format_result
 
 PINGS = re.compile(r"@(everyone|here)|<@[!&]?\d{17,20}>")
 HOSTILE = ["@everyone", "@here", "<@123>", "<@123456789012345678>", "<@&123456789012345678>",
@@ -186,3 +188,29 @@ def test_document_embeds(engine: SearchEngine) -> None:
     crowded = documents_embed(many, {})
     assert_within_limits(crowded)
     assert (crowded.description or "").endswith("more")
+
+
+WARDENS = """# Building safety
+
+Each room has a fire warden who checks the exits every month.
+
+| Room | Fire warden |
+| --- | --- |
+| A101 | Mr. Jonas Keller |
+| B214 | Dr. Amelia Hartwell |
+
+The wardens meet every spring to review the evacuation plan.
+"""
+
+
+def test_console_text_shows_table_rows_on_their_own_lines_as_the_terminal_does(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "wardens.md").write_text(WARDENS)
+    result = SearchEngine.from_directory(tmp_path).search("Who is the fire warden of B214?", 1)
+    assert len(result.hits) == 1
+    text = answer_text(result)
+    assert "    | Room | Fire warden |\n    | --- | --- |\n" in text
+    assert "\n    | B214 | Dr. Amelia Hartwell |\n" in text
+    terminal = format_result(result).splitlines()[1:]  # the excerpt's lines, after the citation
+    assert text.splitlines()[1:-1] == terminal

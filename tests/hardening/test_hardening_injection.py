@@ -13,6 +13,7 @@ from e2e.harness import NOBODY, NOBODY_IN_REPLY, TIMEOUT, embed_of, logged
 from hardening_support import MASKED_LINK, ask_by_mention, rendered
 
 from bot.client import DocqaBot
+from bot.service import NUL_REFUSAL
 from bot.storage import Storage
 
 
@@ -155,4 +156,22 @@ async def test_a_6000_character_question_gets_one_line(emu: Emulator, live: Docq
     assert refused["content"] == expected
     assert handle.ephemeral
     assert reply["content"] == expected
+    emu.assert_clean()
+
+
+async def test_a_nul_in_the_question_gets_one_line_everywhere(
+    emu: Emulator, live: DocqaBot, storage: Storage
+) -> None:
+    # SQLite's text functions and its shell end a text at NUL: it would be logged cut short.
+    question = "Who founded \x00 Nosotek?"
+    async with asyncio.timeout(TIMEOUT):
+        handle = await emu.send_slash("ask", {"question": question})
+        refused = await handle.wait_response()
+        asked, reply = await ask_by_mention(emu, question)
+    expected = NUL_REFUSAL[0].upper() + NUL_REFUSAL[1:] + "."
+    assert refused["content"] == expected
+    assert handle.ephemeral
+    assert reply["content"] == expected
+    assert await storage.get_query(handle.id) is None
+    assert await storage.get_query(asked) is None
     emu.assert_clean()

@@ -163,3 +163,26 @@ async def test_every_answer_the_console_printed_is_logged_when_it_is_killed(
     assert console.stdout is not None
     seen += (await console.stdout.read()).count(b"\nDocuments: ")  # printed before the kill
     assert len(logged_ids(db_path)) >= seen >= 10
+
+
+async def test_the_console_replays_the_journal_while_it_waits_for_input(tmp_path: Path) -> None:
+    """Input kept open and idle: the retries and the replay run anyway, not at the next line."""
+    db_path = tmp_path / "docqa.db"
+    console = await start_console(tmp_path)
+    try:
+        async with asyncio.timeout(TIMEOUT + 30.0):  # start-up builds the index
+            await ask_console(console, [asked(0)])
+            assert await printed(console, 1, None) == 1
+            async with lock_in_another_process(db_path):
+                await ask_console(console, [asked(n) for n in range(1, 4)])
+                assert await printed(console, 3, None) == 3
+                assert journal_path(db_path).exists()
+        async with asyncio.timeout(LANDS_WITHIN):  # the log retries at most 5 s apart
+            while len(logged_ids(db_path)) < 4 or journal_path(db_path).exists():
+                await asyncio.sleep(0.05)
+        assert console.returncode is None  # stdin is still open: no line came after the lock
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
+    assert len(logged_ids(db_path)) == 4
