@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from bot.client import DocqaBot, make_bot, use_endpoints
 from bot.config import Settings, describe_error
 from bot.console import run_console
-from bot.storage import Storage, StorageError
+from bot.database import open_database
+from bot.logstore import StorageError
 from retrieval import RetrievalError
 
 __all__ = ["main"]
@@ -70,7 +71,7 @@ async def _run_bot(settings: Settings, sync_global: bool) -> None:
         raise StartupError(NO_TOKEN)
     use_endpoints(settings)
     async with (
-        await Storage.open(settings.db_path) as storage,
+        await open_database(settings) as storage,
         make_bot(settings, storage, sync_global=sync_global) as bot,
     ):
         _close_on_signals(bot)

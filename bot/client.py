@@ -13,6 +13,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.config import Settings
+from bot.database import Database
 from bot.engines import open_engines
 from bot.guild_config import GuildConfigs
 from bot.index import load_engine
@@ -20,7 +21,6 @@ from bot.moderation import integer_permissions
 from bot.replies import NO_MENTIONS
 from bot.retries import http_trace
 from bot.service import AskService
-from bot.storage import Storage
 from retrieval import SearchEngine
 
 __all__ = ["EXTENSIONS", "DocqaBot", "ShardedDocqaBot", "make_bot", "use_endpoints"]
@@ -81,7 +81,7 @@ class DocqaBot(commands.Bot):
     def __init__(
         self,
         settings: Settings,
-        storage: Storage,
+        storage: Database,
         *,
         engine: SearchEngine | None = None,
         sync_global: bool = False,
@@ -159,7 +159,7 @@ class ShardedDocqaBot(DocqaBot, commands.AutoShardedBot):
 
 def make_bot(
     settings: Settings,
-    storage: Storage,
+    storage: Database,
     *,
     engine: SearchEngine | None = None,
     sync_global: bool = False,

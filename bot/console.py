@@ -11,10 +11,10 @@ import logging
 from typing import TextIO
 
 from bot.config import Settings
+from bot.database import open_database
 from bot.formatting import answer_text
 from bot.index import load_engine
 from bot.service import AskService, Origin
-from bot.storage import Storage
 from retrieval import QueryError
 
 __all__ = ["CONSOLE", "run_console"]
@@ -30,7 +30,7 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     engine = await load_engine(
         settings.corpus_dir, settings.engine_options, settings.index_cache_dir
     )
-    async with await Storage.open(settings.db_path) as storage:
+    async with await open_database(settings) as storage:
         service = AskService(engine, storage, settings.default_k)
         interactive = stdin.isatty()
         while line := _read(stdin, stdout, interactive):
