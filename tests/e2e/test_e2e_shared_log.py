@@ -1,0 +1,74 @@
+"""Two sharded bots sharing one PostgreSQL query log (``DOCQA_DATABASE_URL``).
+
+Shards 0 and 1 of 4 in one bot, 2 and 3 in the other, eight servers (guild n on shard n % 4),
+each bot with its own connection pool and its own journal. Every ``/ask`` must be answered
+exactly once (a second response is an emulator violation) and logged exactly once in the one
+database; ``/docqa stats`` in each server counts that server's questions, and either bot's
+connection reads the same counts. Then one bot process is killed (SIGKILL) while questions
+are arriving: every question it answered is in the database once it restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from discord_emulator import (
+    Emulator,
+)
+from e2e.harness import MODERATOR, TIMEOUT
+from e2e.sharded import HALVES, ask_everywhere, eight_servers, sharded_bot
+from storage_backends import fresh_pg_url, read_rows
+
+from bot.records import utc_now
+from retrieval import SearchEngine
+
+ASKS = 400  # fifty per server
+STATS_LINE = re.compile(r"\*\*(\d+) questions?\*\* from")
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """Eight servers spread over four shards (overrides the two-server emulator)."""
+    async with eight_servers() as emulator:
+        yield emulator
+
+
+async def stats_count(emu: Emulator, guild_id: int) -> int:
+    handle = await emu.send_slash("docqa stats", {}, guild_id=guild_id, permissions=MODERATOR)
+    reply = await handle.wait_response(TIMEOUT)
+    found = STATS_LINE.search(reply["embeds"][0]["description"])
+    assert found is not None, reply["embeds"][0]["description"]
+    return int(found[1])
+
+
+async def test_two_sharded_bots_log_every_question_once_in_one_database(
+    emu: Emulator, tmp_path: Path, seed_engine: SearchEngine, request: pytest.FixtureRequest
+) -> None:
+    url = fresh_pg_url(request)
+    async with asyncio.timeout(6 * TIMEOUT):
+        async with (
+            sharded_bot(emu, tmp_path / "low", HALVES[0], seed_engine, database_url=url) as low,
+            sharded_bot(emu, tmp_path / "high", HALVES[1], seed_engine, database_url=url) as high,
+        ):
+            handles = await ask_everywhere(emu, ASKS)
+            answers = await asyncio.gather(*(h.wait_response(3 * TIMEOUT) for h in handles))
+            await asyncio.gather(low.service.drain(), high.service.drain())
+            stats = {g.id: await stats_count(emu, g.id) for g in emu.guilds}
+            since = utc_now().replace(year=2000)
+            seen = [
+                {g.id: (await bot.storage.stats_totals(g.id, since)).questions for g in emu.guilds}
+                for bot in (low, high)
+            ]
+            rows = await read_rows(low.storage, "SELECT id, guild_id FROM queries")
+    asked = Counter(handle.guild_id for handle in handles)
+    assert all(len(answer["embeds"]) == 1 for answer in answers)  # answers, not error lines
+    assert sorted(row[0] for row in rows) == sorted(handle.id for handle in handles)
+    assert Counter(row[1] for row in rows) == asked
+    assert stats == seen[0] == seen[1] == dict(asked)
+    assert not (tmp_path / "low" / "docqa.db").exists()  # nothing went to SQLite
+    emu.assert_clean()  # every interaction acknowledged in time and answered exactly once
