@@ -11,23 +11,30 @@ are arriving: every question it answered is in the database once it restarts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import signal
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 from discord_emulator import (
     Emulator,
 )
-from e2e.harness import MODERATOR, TIMEOUT
+from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN
+from e2e.process import bot_process
 from e2e.sharded import HALVES, ask_everywhere, eight_servers, sharded_bot
 from storage_backends import fresh_pg_url, read_rows
 
+from bot.journal import Journal
 from bot.records import utc_now
 from retrieval import SearchEngine
 
 ASKS = 400  # fifty per server
+DURING = 20  # questions answered while PostgreSQL is locked
+LANDS_WITHIN = 15.0  # seconds for a restarted bot to replay its journal
 STATS_LINE = re.compile(r"\*\*(\d+) questions?\*\* from")
 
 
@@ -72,3 +79,57 @@ async def test_two_sharded_bots_log_every_question_once_in_one_database(
     assert stats == seen[0] == seen[1] == dict(asked)
     assert not (tmp_path / "low" / "docqa.db").exists()  # nothing went to SQLite
     emu.assert_clean()  # every interaction acknowledged in time and answered exactly once
+
+
+@contextlib.asynccontextmanager
+async def queries_locked(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """Another session holds an exclusive lock on ``queries`` (every write waits, then times
+    out) until the block ends; yields that session, which alone can still read the table."""
+    holder = await asyncpg.connect(url)
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE queries IN ACCESS EXCLUSIVE MODE")
+            yield holder
+    finally:
+        await holder.close()
+
+
+async def until_logged(url: str, ids: set[int]) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        async with asyncio.timeout(LANDS_WITHIN):
+            while {row[0] for row in await connection.fetch("SELECT id FROM queries")} != ids:
+                await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
+
+
+@pytest.mark.slow  # a bot process twice, and a write waits out its 5 s timeout
+async def test_sigkill_with_postgresql_locked_loses_no_answered_question(
+    emu: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = fresh_pg_url(request)
+    env = {"DOCQA_DATABASE_URL": url, "DOCQA_ASK_COOLDOWN": "0"}
+    journal = tmp_path / "docqa-postgres.pending"  # beside the data folder's database name
+    async with bot_process(emu, tmp_path, TOKEN, name="killed", **env) as bot:
+        async with asyncio.timeout(3 * TIMEOUT):
+            await emu.wait_for_bot_ready(TIMEOUT)
+            async with queries_locked(url) as holder:
+                handles = [
+                    await emu.send_slash("ask", {"question": f"{QUESTION} ({n})"})
+                    for n in range(DURING)
+                ]
+                answers = [await handle.wait_response(TIMEOUT) for handle in handles]
+                bot.process.send_signal(signal.SIGKILL)
+                assert await bot.wait() == -signal.SIGKILL
+                assert await holder.fetch("SELECT id FROM queries") == []  # none committed
+                pending = {entry.query_id for entry in Journal(journal).entries()}
+    answered = {handle.id for handle, answer in zip(handles, answers, strict=True)}
+    assert all(answer["embeds"] for answer in answers), "every question was answered"
+    assert pending == answered
+    async with bot_process(emu, tmp_path, TOKEN, name="again", **env) as restarted:
+        async with asyncio.timeout(TIMEOUT + LANDS_WITHIN):
+            await emu.wait_for_bot_ready(TIMEOUT, start=len(emu.gateway_events))
+            await until_logged(url, answered)  # replayed at start-up: nothing asked
+            assert await restarted.terminate() == 0, restarted.stderr
+    assert not journal.exists()
