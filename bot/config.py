@@ -83,6 +83,9 @@ class Settings(BaseSettings):
 
     # The shared query log (bot/database.py): unset, SQLite at ``db_path`` as before.
     database_url: SecretStr | None = None
+    # Uploads: unset, ``docqa-uploads`` beside the database; a shared folder for processes
+    # sharing one PostgreSQL log (bot/library_watch.py).
+    uploads_dir: Path | None = None
 
     _database_url = field_validator("database_url")(check_database_url)
 

@@ -32,7 +32,9 @@ __all__ = ["PG_MIGRATIONS", "PgStorage"]
 
 log = logging.getLogger(__name__)
 
-PG_MIGRATIONS: tuple[str, ...] = ("pg_migration_001.sql", "pg_migration_002.sql")
+PG_MIGRATIONS: tuple[str, ...] = (
+    "pg_migration_001.sql", "pg_migration_002.sql", "pg_migration_003.sql",
+)  # fmt: skip
 COMMAND_TIMEOUT = 5.0  # seconds a statement or a connection may take: SQLite's lock wait
 POOL_SIZE = 4  # connections per process; writes are batched, so few are needed
 SQL_DIR = Path(__file__).resolve().parent
@@ -252,6 +254,22 @@ class PgStorage(ReportQueries):
                 "INSERT INTO guild_channels (guild_id, channel_id) VALUES ($1, $2)",
                 [(config.guild_id, channel) for channel in sorted(config.channels)],
             )
+
+    async def library_versions(self) -> dict[int, int]:
+        """Each server's count of document changes (``bot/library_watch.py``)."""
+        rows = await self._fetch("SELECT guild_id, version FROM library_versions")
+        return {int(guild_id): int(version) for guild_id, version in rows}
+
+    async def bump_library(self, guild_id: int) -> int:
+        """Count one more change of ``guild_id``'s documents; returns the new count."""
+        async with self._transaction() as db:
+            version = await db.fetchval(
+                "INSERT INTO library_versions (guild_id, version) VALUES ($1, 1)"
+                " ON CONFLICT (guild_id) DO UPDATE SET version = library_versions.version + 1"
+                " RETURNING version",
+                guild_id,
+            )
+        return int(version)
 
     async def delete_guild_config(self, guild_id: int) -> None:
         """Forget a guild's settings (its channels go with them)."""

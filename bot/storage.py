@@ -395,6 +395,14 @@ class Storage(ReportQueries):
                 [(config.guild_id, channel) for channel in sorted(config.channels)],
             )
 
+    async def library_versions(self) -> dict[int, int]:
+        """None: one process per SQLite file, so no other process's uploads to follow."""
+        return {}
+
+    async def bump_library(self, guild_id: int) -> int:
+        """Nothing to tell: no other process uses this file (see ``bot/library_watch.py``)."""
+        return 0
+
     async def delete_guild_config(self, guild_id: int) -> None:
         """Forget a guild's settings (its channels go with them)."""
         async with self._transaction() as db:

@@ -4,8 +4,10 @@ Shards 0 and 1 of 4 in one bot, 2 and 3 in the other, eight servers (guild n on 
 each bot with its own connection pool and its own journal. Every ``/ask`` must be answered
 exactly once (a second response is an emulator violation) and logged exactly once in the one
 database; ``/docqa stats`` in each server counts that server's questions, and either bot's
-connection reads the same counts. Then one bot process is killed (SIGKILL) while questions
-are arriving: every question it answered is in the database once it restarts.
+connection reads the same counts. A document uploaded through one bot, into the uploads
+folder both share, is searchable through the other once it has seen the server's version
+move. A bot process killed (SIGKILL) while PostgreSQL is locked loses no answered question:
+they wait in its journal and land when it restarts.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ import pytest
 from discord_emulator import (
     Emulator,
 )
-from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN
+from e2e.harness import (
+    FIELD_NOTES,
+    MODERATOR,
+    QUESTION,
+    TIMEOUT,
+    TOKEN,
+    ZORBLAX,
+    add_document,
+)  # fmt: skip
 from e2e.process import bot_process
 from e2e.sharded import HALVES, ask_everywhere, eight_servers, sharded_bot
 from storage_backends import fresh_pg_url, read_rows
@@ -133,3 +143,26 @@ async def test_sigkill_with_postgresql_locked_loses_no_answered_question(
             await until_logged(url, answered)  # replayed at start-up: nothing asked
             assert await restarted.terminate() == 0, restarted.stderr
     assert not journal.exists()
+
+
+async def test_an_upload_through_one_bot_is_searchable_through_the_other(
+    emu: Emulator, tmp_path: Path, seed_engine: SearchEngine, request: pytest.FixtureRequest
+) -> None:
+    shared = {"database_url": fresh_pg_url(request), "uploads_dir": tmp_path / "uploads"}
+    guild = emu.guilds[0]  # shard 0: the first bot's
+    async with asyncio.timeout(3 * TIMEOUT):
+        async with (
+            sharded_bot(emu, tmp_path / "low", HALVES[0], seed_engine, **shared) as low,
+            sharded_bot(emu, tmp_path / "high", HALVES[1], seed_engine, **shared) as high,
+        ):
+            before = await high.service.ask(ZORBLAX, guild_id=guild.id)
+            report = await add_document(emu, FIELD_NOTES, guild.id)
+            while high.engines.uploaded_engine(guild.id) is None:  # its watch: every 2 s
+                await asyncio.sleep(0.05)
+            after = await high.service.ask(ZORBLAX, guild_id=guild.id)
+            assert low.engines.uploaded_engine(guild.id) is not None
+    assert report.startswith("Added ")
+    assert "field-notes.md" not in {hit.chunk.doc_id for hit in before.result.hits}
+    assert after.result.hits[0].chunk.doc_id == "field-notes.md"
+    assert not (tmp_path / "low" / "docqa-uploads").exists()  # in the shared folder instead
+    emu.assert_clean()
