@@ -40,12 +40,14 @@ POOL_SIZE = 4  # connections per process; writes are batched, so few are needed
 SQL_DIR = Path(__file__).resolve().parent
 MIGRATION_LOCK = 0x646F6371  # advisory lock id ("docq"): one process migrates at a time
 # Errors that mean "not now": the server unreachable, restarting, out of connections or disk,
-# a statement timed out, a transaction lost a deadlock, a standby refuses writes.
+# a statement timed out, a transaction lost a deadlock, a standby refuses writes; and the
+# driver's own confusion when the server ends a session mid-statement (InternalClientError
+# "cannot switch to state ...", seen when sessions are terminated).
 _PASSING: tuple[type[BaseException], ...] = (
     OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
     asyncpg.exceptions.TransactionRollbackError, asyncpg.exceptions.ReadOnlySQLTransactionError,
-    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.CannotConnectNowError, asyncpg.InternalClientError,
 )  # fmt: skip
 _REFUSED = (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError)
 _CONNECTING: tuple[type[BaseException], ...] = (
@@ -146,14 +148,29 @@ class PgStorage(ReportQueries):
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         """Rows of a read written with ``?`` placeholders (as the shared reports are)."""
         with _passing_errors():
-            async with self._pool.acquire() as db:
+            async with self._connection() as db:
                 return list(await db.fetch(_numbered(sql), *params))
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Connection]:
         with _passing_errors():
-            async with self._pool.acquire() as db, db.transaction():
+            async with self._connection() as db, db.transaction():
                 yield db
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Connection]:
+        """A connection of the pool, which replaces connections the server ended. Any
+        failure to get one (the server down or refusing: a restart, a changed password, a
+        database closed to connections) is :class:`StorageUnavailableError`: rows wait in
+        the journal until the server takes them again."""
+        try:
+            db = await self._pool.acquire()
+        except Exception as exc:  # whatever the reason, not a reason to drop the rows
+            raise StorageUnavailableError(f"cannot connect to PostgreSQL: {exc}") from exc
+        try:
+            yield db
+        finally:
+            await self._pool.release(db)
 
     async def log_query(self, entry: QueryLog) -> int:
         """Record one question with its hits in one transaction; returns the query id (the

@@ -7,13 +7,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 import pytest
-from storage_backends import StorageOpener, open_storage, storage
+from storage_backends import StorageOpener, fresh_pg_url, open_storage, storage
 
 from bot.database import Database
 from bot.pg_storage import PG_MIGRATIONS, PgStorage
 from bot.records import HitRow, QueryLog, RowCounts, VoteChange
-from bot.storage import MIGRATIONS, RowRefusedError, Storage, StorageError, UnknownQueryError
+from bot.storage import (
+    MIGRATIONS,
+    RowRefusedError,
+    Storage,
+    StorageError,
+    StorageUnavailableError,
+    UnknownQueryError,
+)  # fmt: skip
 
 __all__ = ["open_storage", "storage"]  # the fixtures: every test here runs on both backends
 
@@ -173,3 +181,30 @@ async def test_library_versions_count_changes_in_postgresql_only(storage: Databa
         assert (counted, await storage.library_versions()) == ([1, 2], {9: 2, 10: 1})
     else:  # one process per file: nobody to tell
         assert (counted, await storage.library_versions()) == ([0, 0], {})
+
+
+async def test_postgresql_refusing_connections_is_storage_unavailable(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The server ends every session and takes no new ones (a restart, an administrator):
+    writes fail as "try again" (the writer journals them), and succeed once it is back."""
+    url = fresh_pg_url(request)
+    name = url.split("?")[0].rsplit("/", 1)[1]
+    admin = await asyncpg.connect(request.getfixturevalue("pg_cluster").url("postgres"))
+    try:
+        async with await PgStorage.open(url, tmp_path / "j.pending") as storage:
+            await storage.log_queries([entry(query_id=1)])
+            await admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
+            )
+            with pytest.raises(StorageUnavailableError):
+                await storage.log_queries([entry(query_id=2)])
+            with pytest.raises(StorageUnavailableError, match="cannot connect to PostgreSQL"):
+                await storage.get_query(1)  # the pool cannot replace its connection
+            await admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+            await storage.log_queries([entry(query_id=3)])
+            present = [await storage.get_query(n) is not None for n in (1, 2, 3)]
+    finally:
+        await admin.close()
+    assert present == [True, False, True]
