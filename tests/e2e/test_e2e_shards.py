@@ -23,9 +23,8 @@ from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN
 from e2e.process import bot_process
 from e2e.sharded import HALVES, SHARDS, ask_everywhere, eight_servers, sharded_bot
 
-from bot.config import DEFAULT_CORPUS
 from bot.storage import Storage
-from retrieval import EngineOptions, SearchEngine, load_or_build
+from retrieval import SearchEngine
 
 ASKS = 48  # six per server
 
@@ -35,14 +34,6 @@ async def emu() -> AsyncIterator[Emulator]:
     """Eight servers spread over four shards (overrides the two-server emulator)."""
     async with eight_servers() as emulator:
         yield emulator
-
-
-@pytest.fixture(scope="module")
-def seed_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed corpus's index cache, built once: both bot processes load it instead."""
-    folder = tmp_path_factory.mktemp("docqa-index")
-    load_or_build(DEFAULT_CORPUS, EngineOptions(), folder)
-    return folder
 
 
 async def configure(emu: Emulator, guild_id: int, default_k: int) -> None:

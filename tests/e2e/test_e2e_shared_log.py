@@ -35,7 +35,7 @@ from e2e.harness import (
     add_document,
 )  # fmt: skip
 from e2e.process import bot_process
-from e2e.sharded import HALVES, ask_everywhere, eight_servers, sharded_bot
+from e2e.sharded import HALVES, SHARDS, ask_everywhere, eight_servers, sharded_bot
 from storage_backends import fresh_pg_url, read_rows
 
 from bot.journal import Journal
@@ -165,4 +165,38 @@ async def test_an_upload_through_one_bot_is_searchable_through_the_other(
     assert "field-notes.md" not in {hit.chunk.doc_id for hit in before.result.hits}
     assert after.result.hits[0].chunk.doc_id == "field-notes.md"
     assert not (tmp_path / "low" / "docqa-uploads").exists()  # in the shared folder instead
+    emu.assert_clean()
+
+
+@pytest.mark.slow  # two bot processes; each waits 5 s between its two shards' IDENTIFYs
+async def test_two_bot_processes_log_every_question_once_in_one_database(
+    emu: Emulator, tmp_path: Path, seed_cache: Path, request: pytest.FixtureRequest
+) -> None:
+    """``python -m bot`` twice, shards 0,1 and 2,3 of 4, both given one DOCQA_DATABASE_URL."""
+    url = fresh_pg_url(request)
+    folders = [tmp_path / "low", tmp_path / "high"]
+    for folder in folders:
+        folder.mkdir()
+        (folder / "docqa-index").symlink_to(seed_cache, target_is_directory=True)
+    env = {"DOCQA_DATABASE_URL": url, "DOCQA_SHARD_COUNT": str(SHARDS), "DOCQA_ASK_COOLDOWN": "0"}
+    async with asyncio.timeout(8 * TIMEOUT):
+        async with (
+            bot_process(emu, folders[0], TOKEN, DOCQA_SHARD_IDS="0,1", **env) as low,
+            bot_process(emu, folders[1], TOKEN, DOCQA_SHARD_IDS="2,3", **env) as high,
+        ):
+            await emu.wait_for_shards_ready(range(SHARDS), SHARDS, 3 * TIMEOUT)
+            handles = await ask_everywhere(emu, ASKS)
+            answers = await asyncio.gather(*(h.wait_response(3 * TIMEOUT) for h in handles))
+            stats = {g.id: await stats_count(emu, g.id) for g in emu.guilds}
+            statuses = [await low.terminate(), await high.terminate()]
+        connection = await asyncpg.connect(url)
+        try:
+            rows = await connection.fetch("SELECT id, guild_id FROM queries")
+        finally:
+            await connection.close()
+    assert statuses == [0, 0], low.stderr + high.stderr
+    assert all(len(answer["embeds"]) == 1 for answer in answers)
+    assert sorted(row[0] for row in rows) == sorted(handle.id for handle in handles)
+    assert stats == dict(Counter(handle.guild_id for handle in handles))
+    assert sorted(emu.shard_sessions()) == [[n, SHARDS] for n in range(SHARDS)]
     emu.assert_clean()
