@@ -10,20 +10,20 @@ Beside the shared reads, the only SQL for PostgreSQL.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeAlias
+from typing import Any, Self
 
 import asyncpg
 
 from bot.guild_config import GuildConfig
-from bot.logstore import RowRefusedError, StorageError, StorageUnavailableError, UnknownQueryError
+from bot.logstore import StorageError, StorageUnavailableError, UnknownQueryError
+from bot.pg_driver import CONNECTING, Connection, affected, numbered, passing_errors, storable
 from bot.records import HitRow, QueryLog, QueryRow, RowCounts, VoteChange, utc_now
 from bot.storage import INSERT_HIT, INSERT_QUERY
 from bot.storage_reports import ReportQueries, query_row
@@ -39,40 +39,6 @@ COMMAND_TIMEOUT = 5.0  # seconds a statement or a connection may take: SQLite's 
 POOL_SIZE = 4  # connections per process; writes are batched, so few are needed
 SQL_DIR = Path(__file__).resolve().parent
 MIGRATION_LOCK = 0x646F6371  # advisory lock id ("docq"): one process migrates at a time
-# Errors that mean "not now": the server unreachable, restarting, out of connections or disk,
-# a statement timed out, a transaction lost a deadlock, a standby refuses writes; and the
-# driver's own confusion when the server ends a session mid-statement (InternalClientError
-# "cannot switch to state ...", seen when sessions are terminated).
-_PASSING: tuple[type[BaseException], ...] = (
-    OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
-    asyncpg.exceptions.TransactionRollbackError, asyncpg.exceptions.ReadOnlySQLTransactionError,
-    asyncpg.exceptions.CannotConnectNowError, asyncpg.InternalClientError,
-)  # fmt: skip
-_REFUSED = (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError)
-_CONNECTING: tuple[type[BaseException], ...] = (
-    *_PASSING,
-    asyncpg.PostgresError,
-    ValueError,
-)  # ValueError: a bad URL
-Connection: TypeAlias = "asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
-
-
-@contextlib.contextmanager
-def _passing_errors() -> Iterator[None]:
-    """Raise errors that can pass as :class:`StorageUnavailableError`, a row the server
-    refuses as :class:`RowRefusedError`; others as they are."""
-    try:
-        yield
-    except _REFUSED as exc:
-        raise RowRefusedError(str(exc)) from exc
-    except _PASSING as exc:
-        raise StorageUnavailableError(f"PostgreSQL: {exc or type(exc).__name__}") from exc
-
-
-def _storable(text: str) -> str:
-    """Text PostgreSQL can hold: lone surrogates and NUL (which ``text`` refuses) become U+FFFD."""
-    return "".join("\ufffd" if c == "\0" or "\ud800" <= c <= "\udfff" else c for c in text)
 
 
 class PgStorage(ReportQueries):
@@ -97,7 +63,7 @@ class PgStorage(ReportQueries):
                 url, min_size=1, max_size=POOL_SIZE, timeout=COMMAND_TIMEOUT,
                 command_timeout=COMMAND_TIMEOUT, server_settings={"timezone": "UTC"},
             )  # fmt: skip
-        except _CONNECTING as exc:
+        except CONNECTING as exc:
             raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
         storage = cls(pool, journal_path)
         try:
@@ -147,13 +113,13 @@ class PgStorage(ReportQueries):
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         """Rows of a read written with ``?`` placeholders (as the shared reports are)."""
-        with _passing_errors():
+        with passing_errors():
             async with self._connection() as db:
-                return list(await db.fetch(_numbered(sql), *params))
+                return list(await db.fetch(numbered(sql), *params))
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Connection]:
-        with _passing_errors():
+        with passing_errors():
             async with self._connection() as db, db.transaction():
                 yield db
 
@@ -243,7 +209,7 @@ class PgStorage(ReportQueries):
         async with self._transaction() as db:
             votes = await db.execute("DELETE FROM feedback WHERE user_id = $1", user_id)
             counts = await _delete_queries(db, "user_id = $1", user_id)
-        return replace(counts, feedback=counts.feedback + _affected(votes))
+        return replace(counts, feedback=counts.feedback + affected(votes))
 
     async def delete_user_in_guild(self, user_id: int, guild_id: int) -> RowCounts:
         """Delete what one member left in one guild: their questions there and their votes."""
@@ -254,7 +220,7 @@ class PgStorage(ReportQueries):
                 user_id, guild_id,
             )  # fmt: skip
             counts = await _delete_queries(db, "user_id = $1 AND guild_id = $2", user_id, guild_id)
-        return replace(counts, feedback=counts.feedback + _affected(votes))
+        return replace(counts, feedback=counts.feedback + affected(votes))
 
     async def save_guild_config(self, config: GuildConfig) -> None:
         """Store a guild's settings, replacing what it had."""
@@ -302,7 +268,7 @@ async def _version(db: Connection) -> int:
 async def _insert(db: Connection, entries: Sequence[QueryLog]) -> None:
     await db.executemany(_INSERT_QUERY, [_query_values(entry) for entry in entries])
     await db.executemany(_INSERT_HIT, [
-        (entry.query_id, h.rank, _storable(h.doc), h.chunk_start, h.chunk_end,
+        (entry.query_id, h.rank, storable(h.doc), h.chunk_start, h.chunk_end,
          h.excerpt_start, h.excerpt_end, h.score) for entry in entries for h in entry.hits
     ])  # fmt: skip
 
@@ -314,28 +280,17 @@ async def _delete_queries(db: Connection, where: str, *values: object) -> RowCou
     hits = await db.fetchval(f"SELECT count(*) FROM hits WHERE {chosen}", *values)
     votes = await db.fetchval(f"SELECT count(*) FROM feedback WHERE {chosen}", *values)
     queries = await db.execute(f"DELETE FROM queries WHERE {where}", *values)
-    return RowCounts(_affected(queries), int(hits), int(votes))
-
-
-def _numbered(sql: str) -> str:
-    """``?`` placeholders as PostgreSQL's ``$1, $2, ...`` (our SQL has no ``?`` in literals)."""
-    pieces = sql.split("?")
-    return "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], start=1)) + pieces[-1]
-
-
-def _affected(status: str) -> int:
-    """The row count of a command status such as ``DELETE 3``."""
-    return int(status.rsplit(" ", 1)[-1])
+    return RowCounts(affected(queries), int(hits), int(votes))
 
 
 # SQLite's statements, numbered: one column list for both backends.
-_INSERT_QUERY = _numbered(INSERT_QUERY)
-_INSERT_HIT = _numbered(INSERT_HIT)
+_INSERT_QUERY = numbered(INSERT_QUERY)
+_INSERT_HIT = numbered(INSERT_HIT)
 
 
 def _query_values(entry: QueryLog) -> tuple[Any, ...]:
     return (
         entry.query_id, entry.created_at, entry.guild_id, entry.channel_id, entry.user_id,
-        entry.source, _storable(entry.question), entry.k, entry.answered, entry.latency_ms,
+        entry.source, storable(entry.question), entry.k, entry.answered, entry.latency_ms,
         len(entry.hits), entry.top_score,
     )  # fmt: skip
