@@ -126,11 +126,11 @@ class PgStorage(ReportQueries):
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
         """A connection of the pool, which replaces connections the server ended. Any
-        failure to get one (the server down or refusing: a restart, a changed password, a
-        database closed to connections) is :class:`StorageUnavailableError`: rows wait in
-        the journal until the server takes them again."""
+        failure to get one within :data:`COMMAND_TIMEOUT` (every connection busy, the server
+        down or refusing: a restart, a changed password, a database closed to connections)
+        is :class:`StorageUnavailableError`: rows wait in the journal until it takes them."""
         try:
-            db = await self._pool.acquire()
+            db = await self._pool.acquire(timeout=COMMAND_TIMEOUT)
         except Exception as exc:  # whatever the reason, not a reason to drop the rows
             raise StorageUnavailableError(f"cannot connect to PostgreSQL: {exc}") from exc
         try:
