@@ -16,9 +16,10 @@ from pydantic import ValidationError
 from bot.client import DocqaBot, make_bot, use_endpoints
 from bot.config import Settings, describe_error, unknown_settings
 from bot.console import run_console
+from bot.database import open_database
 from bot.dbfile import check_path
+from bot.logstore import StorageError
 from bot.signals import on_shutdown_signals
-from bot.storage import Storage, StorageError
 from retrieval import RetrievalError
 
 __all__ = ["main"]
@@ -78,7 +79,7 @@ async def _run_bot(settings: Settings, sync_global: bool) -> None:
         raise StartupError(NO_TOKEN)
     use_endpoints(settings)
     async with (
-        await Storage.open(settings.db_path) as storage,
+        await open_database(settings) as storage,
         make_bot(settings, storage, sync_global=sync_global) as bot,
     ):
         _close_on_signals(bot)

@@ -13,14 +13,15 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.config import Settings
+from bot.database import Database
 from bot.engines import open_engines
 from bot.guild_config import GuildConfigs
 from bot.index import load_engine
+from bot.library_watch import LibraryWatch
 from bot.moderation import integer_permissions
 from bot.replies import NO_MENTIONS
 from bot.retries import http_trace
 from bot.service import AskService
-from bot.storage import Storage
 from retrieval import SearchEngine
 
 __all__ = ["EXTENSIONS", "DocqaBot", "ShardedDocqaBot", "make_bot", "use_endpoints"]
@@ -81,7 +82,7 @@ class DocqaBot(commands.Bot):
     def __init__(
         self,
         settings: Settings,
-        storage: Storage,
+        storage: Database,
         *,
         engine: SearchEngine | None = None,
         sync_global: bool = False,
@@ -103,6 +104,7 @@ class DocqaBot(commands.Bot):
         self.sync_global = sync_global
         self._engine = engine
         self._service: AskService | None = None
+        self.library_watch: LibraryWatch | None = None
         _drop_unreadable(self._connection.parsers)
 
     @property
@@ -119,6 +121,9 @@ class DocqaBot(commands.Bot):
         self._service = AskService(engine, self.storage, settings.default_k)
         self.engines = await open_engines(settings, engine, self._service.swap_engine)
         self._service.guild_engine = self.engines.uploaded_engine
+        if settings.database_url is not None:  # processes may share uploads: follow the others
+            self.library_watch = LibraryWatch(self.storage, self.engines)
+            await self.library_watch.start()
         self.guild_configs = GuildConfigs(self.storage)
         await self.guild_configs.load()
         for extension in EXTENSIONS:
@@ -144,6 +149,8 @@ class DocqaBot(commands.Bot):
         )  # fmt: skip
 
     async def close(self) -> None:
+        if self.library_watch is not None:
+            await self.library_watch.stop()
         if self._service is not None:
             await self._service.drain()
         await super().close()
@@ -159,7 +166,7 @@ class ShardedDocqaBot(DocqaBot, commands.AutoShardedBot):
 
 def make_bot(
     settings: Settings,
-    storage: Storage,
+    storage: Database,
     *,
     engine: SearchEngine | None = None,
     sync_global: bool = False,

@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.dburl import check_database_url
 from bot.sharding import ShardPlan, check_shards, parse_shard_count, parse_shard_ids
 from retrieval import EngineOptions
 
@@ -82,6 +83,14 @@ class Settings(BaseSettings):
     def _shards_fit(self) -> Self:
         check_shards(self.shard_count, self.shard_ids)
         return self
+
+    # The shared query log (bot/database.py): unset, SQLite at ``db_path`` as before.
+    database_url: SecretStr | None = None
+    # Uploads: unset, ``docqa-uploads`` beside the database; a shared folder for processes
+    # sharing one PostgreSQL log (bot/library_watch.py).
+    uploads_dir: Path | None = None
+
+    _database_url = field_validator("database_url")(check_database_url)
 
     @property
     def shards(self) -> ShardPlan:

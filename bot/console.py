@@ -12,12 +12,12 @@ import logging
 from typing import TextIO
 
 from bot.config import Settings
+from bot.database import open_database
 from bot.formatting import answer_text
 from bot.index import load_engine
 from bot.lines import LineReader
 from bot.service import AskService, Origin
 from bot.signals import on_shutdown_signals
-from bot.storage import Storage
 from retrieval import QueryError
 
 __all__ = ["CONSOLE", "run_console"]
@@ -30,7 +30,7 @@ PROMPT = "> "
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """Answer each line of ``stdin`` until end of input, Ctrl-C or SIGTERM; exit status 0."""
-    async with await Storage.open(settings.db_path) as storage:  # checked before any build
+    async with await open_database(settings) as storage:  # checked before any build
         engine = await load_engine(
             settings.corpus_dir, settings.engine_options, settings.index_cache_dir
         )

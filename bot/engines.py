@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -75,6 +75,8 @@ class EngineRegistry:
         library.set_seeds(seed.documents)
         self._current = EngineSet(seed)
         self._building = asyncio.Lock()
+        # Told each server whose uploads this process rebuilt (bot/library_watch.py).
+        self.announce: Callable[[int], Awaitable[None]] | None = None
 
     @property
     def current(self) -> EngineSet:
@@ -92,13 +94,23 @@ class EngineRegistry:
         """Build the engines of every guild with uploads (at start-up)."""
         return await self._rebuild(None, reload_seeds=False)
 
-    async def rebuild_guild(self, guild_id: int) -> BuildReport:
-        """Re-read one guild's uploads, e.g. after a document was added or removed."""
-        return await self._rebuild(guild_id, reload_seeds=False, only=guild_id)
+    async def rebuild_guild(self, guild_id: int, *, announce: bool = True) -> BuildReport:
+        """Re-read one guild's uploads, e.g. after a document was added or removed; then,
+        unless following another process, announce it."""
+        report = await self._rebuild(guild_id, reload_seeds=False, only=guild_id)
+        if announce:
+            await self._announce(guild_id)
+        return report
 
     async def reindex(self, guild_id: int | None) -> BuildReport:
         """Re-read the seeds and every guild's uploads from disk; report ``guild_id``'s view."""
-        return await self._rebuild(guild_id, reload_seeds=True)
+        report = await self._rebuild(guild_id, reload_seeds=True)
+        await self._announce(guild_id)
+        return report
+
+    async def _announce(self, guild_id: int | None) -> None:
+        if guild_id is not None and self.announce is not None:
+            await self.announce(guild_id)
 
     async def _rebuild(
         self, guild_id: int | None, *, reload_seeds: bool, only: int | None = None
@@ -137,9 +149,10 @@ class EngineRegistry:
 async def open_engines(
     settings: Settings, seed: SearchEngine, on_reindex: Callable[[SearchEngine], None] | None = None
 ) -> EngineRegistry:
-    """The registry for the bot: uploads beside the database, guild engines built off the loop."""
+    """The registry for the bot: uploads in ``DOCQA_UPLOADS_DIR`` (default: beside the database),
+    guild engines built off the loop."""
     limits = LibraryLimits(settings.max_upload_bytes, settings.max_guild_docs)
-    library = Library(uploads_root(settings.db_path), limits)
+    library = Library(settings.uploads_dir or uploads_root(settings.db_path), limits)
     registry = EngineRegistry(
         settings.corpus_dir, settings.engine_options, library, seed,
         cache_dir=settings.index_cache_dir, on_reindex=on_reindex,

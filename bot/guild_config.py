@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.storage import Storage
+    from bot.database import Database
 
 __all__ = ["GuildConfig", "GuildConfigs", "where_to_ask"]
 
@@ -43,7 +43,7 @@ class GuildConfig:
 class GuildConfigs:
     """The configs of all guilds, read once from storage and written through on change."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Database) -> None:
         self._storage = storage
         self._cache: dict[int, GuildConfig] = {}
         self._writing = asyncio.Lock()

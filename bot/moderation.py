@@ -12,11 +12,11 @@ import discord
 from discord import app_commands
 
 from bot.config import Settings
+from bot.database import Database
 from bot.engines import EngineRegistry
 from bot.guild_config import GuildConfigs
 from bot.replies import Reply
 from bot.service import AskService
-from bot.storage import Storage
 
 __all__ = [
     "Services",
@@ -41,7 +41,7 @@ class Services(Protocol):
     @property
     def settings(self) -> Settings: ...
     @property
-    def storage(self) -> Storage: ...
+    def storage(self) -> Database: ...
     @property
     def service(self) -> AskService: ...
     @property

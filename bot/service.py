@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.journal import Journal, journal_path
+from bot.database import Database
+from bot.journal import Journal
 from bot.logwriter import QueryLogWriter
 from bot.records import QueryLog, RowCounts, Source, VoteChange, utc_now
 from bot.restore import hit_rows, rebuild_hits
-from bot.storage import BUSY_TIMEOUT, Storage, StorageUnavailableError, UnknownQueryError
+from bot.storage import BUSY_TIMEOUT, StorageUnavailableError, UnknownQueryError
 from retrieval import QueryError, SearchEngine, SearchResult, validate_question
 
 __all__ = [
@@ -82,13 +83,17 @@ class AskService:
     """Answers questions from one engine (swappable) and logs them in the background."""
 
     def __init__(
-        self, engine: SearchEngine, storage: Storage, default_k: int, journal: Journal | None = None
+        self,
+        engine: SearchEngine,
+        storage: Database,
+        default_k: int,
+        journal: Journal | None = None,
     ) -> None:
         """``journal`` defaults to the one beside the database; it is replayed at once."""
         self.engine = engine
         self.storage = storage
         self.default_k = default_k
-        self.writer = QueryLogWriter(storage, journal or Journal(journal_path(storage.path)))
+        self.writer = QueryLogWriter(storage, journal or Journal(storage.journal_path))
         # A guild's own engine (seeds + its uploads), set by the bot; None: answer from ``engine``.
         self.guild_engine: Callable[[int | None], SearchEngine | None] = lambda guild_id: None
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from bot.records import utc_now
 
 if TYPE_CHECKING:
-    from bot.storage import Storage
+    from bot.database import Database
 
 __all__ = [
     "DayCount",
@@ -107,7 +107,7 @@ def fill_days(counts: Sequence[DayCount], first: date, last: date) -> tuple[DayC
 
 
 async def collect(
-    storage: Storage, guild_id: int, days: int, now: datetime | None = None
+    storage: Database, guild_id: int, days: int, now: datetime | None = None
 ) -> GuildStats:
     """Read the figures for ``guild_id`` over the last ``days`` days (today included)."""
     now = now or utc_now()

@@ -19,6 +19,7 @@ import aiosqlite
 
 from bot.dbfile import FileId, claim, file_id, move_aside
 from bot.guild_config import GuildConfig
+from bot.journal import journal_path
 from bot.logstore import (
     RowRefusedError,
     StorageError,
@@ -30,6 +31,8 @@ from bot.storage_reports import ReportQueries, query_row
 
 __all__ = [
     "BUSY_TIMEOUT",
+    "INSERT_HIT",
+    "INSERT_QUERY",
     "MIGRATIONS",
     "RowRefusedError",
     "Storage",
@@ -154,6 +157,11 @@ class Storage(ReportQueries):
             raise
         return storage
 
+    @property
+    def journal_path(self) -> Path:
+        """Where the rows this database cannot take now wait: beside it."""
+        return journal_path(self.path)
+
     async def __aenter__(self) -> Self:
         return self
 
@@ -264,9 +272,9 @@ class Storage(ReportQueries):
     async def log_query(self, entry: QueryLog) -> int:
         """Record one question with its hits in one transaction; returns the query id."""
         async with self._transaction() as db:
-            cursor = await db.execute(_INSERT_QUERY, _query_values(entry))
+            cursor = await db.execute(INSERT_QUERY, _query_values(entry))
             query_id = int(cursor.lastrowid or 0)
-            await db.executemany(_INSERT_HIT, _hit_values(query_id, entry))
+            await db.executemany(INSERT_HIT, _hit_values(query_id, entry))
         return query_id
 
     async def log_queries(self, entries: Sequence[QueryLog]) -> list[int]:
@@ -278,8 +286,8 @@ class Storage(ReportQueries):
         if None in ids:
             raise ValueError("log_queries needs every entry's query_id; use log_query")
         async with self._transaction() as db:
-            await db.executemany(_INSERT_QUERY, [_query_values(entry) for entry in entries])
-            await db.executemany(_INSERT_HIT, [
+            await db.executemany(INSERT_QUERY, [_query_values(entry) for entry in entries])
+            await db.executemany(INSERT_HIT, [
                 values for entry in entries for values in _hit_values(entry.query_id, entry)
             ])  # fmt: skip
         return [int(query_id or 0) for query_id in ids]
@@ -293,8 +301,8 @@ class Storage(ReportQueries):
             rows = await db.execute_fetchall(f"SELECT id FROM queries WHERE id IN ({marks})", ids)
             present = {int(row[0]) for row in rows}
             fresh = [entry for entry in entries if entry.query_id not in present]
-            await db.executemany(_INSERT_QUERY, [_query_values(entry) for entry in fresh])
-            await db.executemany(_INSERT_HIT, [
+            await db.executemany(INSERT_QUERY, [_query_values(entry) for entry in fresh])
+            await db.executemany(INSERT_HIT, [
                 values for entry in fresh for values in _hit_values(entry.query_id, entry)
             ])  # fmt: skip
         return [int(entry.query_id or 0) for entry in fresh]
@@ -370,28 +378,6 @@ class Storage(ReportQueries):
             counts = await self._delete_queries("user_id = ? AND guild_id = ?", user_id, guild_id)
         return replace(counts, feedback=counts.feedback + votes)
 
-    async def guild_configs(self) -> tuple[GuildConfig, ...]:
-        """Every guild's stored settings."""
-        return await self._guild_configs("", ())
-
-    async def guild_config(self, guild_id: int) -> GuildConfig | None:
-        return next(iter(await self._guild_configs("WHERE guild_id = ?", (guild_id,))), None)
-
-    async def _guild_configs(self, where: str, params: tuple[Any, ...]) -> tuple[GuildConfig, ...]:
-        # ``where`` is one of the two literals above, never user text.
-        rows = await self._fetch(
-            f"SELECT guild_id, default_k, private, cooldown_s FROM guild_config {where}", params
-        )
-        channels: dict[int, set[int]] = {}
-        for guild_id, channel_id in await self._fetch(
-            f"SELECT guild_id, channel_id FROM guild_channels {where}", params
-        ):
-            channels.setdefault(guild_id, set()).add(channel_id)
-        return tuple(
-            GuildConfig(gid, frozenset(channels.get(gid, ())), k, bool(private), cooldown)
-            for gid, k, private, cooldown in rows
-        )
-
     async def save_guild_config(self, config: GuildConfig) -> None:
         """Store a guild's settings, replacing what it had."""
         async with self._transaction() as db:
@@ -409,17 +395,25 @@ class Storage(ReportQueries):
                 [(config.guild_id, channel) for channel in sorted(config.channels)],
             )
 
+    async def library_versions(self) -> dict[int, int]:
+        """None: one process per SQLite file, so no other process's uploads to follow."""
+        return {}
+
+    async def bump_library(self, guild_id: int) -> int:
+        """Nothing to tell: no other process uses this file (see ``bot/library_watch.py``)."""
+        return 0
+
     async def delete_guild_config(self, guild_id: int) -> None:
         """Forget a guild's settings (its channels go with them)."""
         async with self._transaction() as db:
             await db.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
 
 
-_INSERT_QUERY = (
+INSERT_QUERY = (
     "INSERT INTO queries (id, created_at, guild_id, channel_id, user_id, source, question, k,"
     " answered, latency_ms, hit_count, top_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_HIT = (
+INSERT_HIT = (
     "INSERT INTO hits (query_id, rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end,"
     " score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )

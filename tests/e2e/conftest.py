@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from e2e.fixtures import clean_environment, emu, live, seed_engine, settings, storage
+from e2e.fixtures import clean_environment, emu, live, seed_cache, seed_engine, settings, storage
 
-__all__ = ["clean_environment", "emu", "live", "seed_engine", "settings", "storage"]
+__all__ = [
+    "clean_environment", "emu", "live", "seed_cache", "seed_engine", "settings", "storage",
+]  # fmt: skip

@@ -19,9 +19,11 @@ from e2e.harness import TOKEN, bot_settings, live_bot, two_guilds
 from bot.client import DocqaBot
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.storage import Storage
-from retrieval import EngineOptions, SearchEngine
+from retrieval import EngineOptions, SearchEngine, load_or_build
 
-__all__ = ["clean_environment", "emu", "live", "seed_engine", "settings", "storage"]
+__all__ = [
+    "clean_environment", "emu", "live", "seed_cache", "seed_engine", "settings", "storage",
+]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +38,14 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def seed_engine() -> SearchEngine:
     """The seed corpus's engine, built once: the in-process bots skip their own build."""
     return SearchEngine.from_directory(DEFAULT_CORPUS, EngineOptions())
+
+
+@pytest.fixture(scope="session")
+def seed_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed corpus's index cache, built once: bot processes link it as their own."""
+    folder = tmp_path_factory.mktemp("docqa-index")
+    load_or_build(DEFAULT_CORPUS, EngineOptions(), folder)
+    return folder
 
 
 @pytest.fixture

@@ -1,84 +1,39 @@
 """Two sharded bots side by side: shards 0 and 1 of 4 in one, 2 and 3 in the other.
 
-Eight servers, guild n on shard n % 4 (and n % 2 of 2 shards), so each bot holds four. Each
-bot has its own SQLite query log (the shared PostgreSQL log comes later). Every ``/ask`` must
-be answered exactly once (a second response is an emulator violation) and logged exactly
-once, in the log of the bot holding the server's shard; a server setting changed through that
-bot applies to it.
+Eight servers, guild n on shard n % 4 (and n % 2 of 2 shards), so each bot holds four. Here
+each bot has its own SQLite query log (one shared PostgreSQL log: test_e2e_shared_log.py).
+Every ``/ask`` must be answered exactly once (a second response is an emulator violation)
+and logged exactly once, in the log of the bot holding the server's shard; a server setting
+changed through that bot applies to it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from discord_emulator import (
     Emulator,
-    GuildSpec,
     InteractionHandle,
-    running_client,
     shard_of,
-    spread_guild_ids,
 )
-from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN, bot_settings, dev_questions
+from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN
 from e2e.process import bot_process
+from e2e.sharded import HALVES, SHARDS, ask_everywhere, eight_servers, sharded_bot
 
-from bot.client import DocqaBot, make_bot
-from bot.config import DEFAULT_CORPUS
 from bot.storage import Storage
-from retrieval import EngineOptions, SearchEngine, load_or_build
+from retrieval import SearchEngine
 
-SHARDS = 4
-HALVES = ((0, 1), (2, 3))
 ASKS = 48  # six per server
 
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     """Eight servers spread over four shards (overrides the two-server emulator)."""
-    specs = [GuildSpec(f"Server {n}", id=gid) for n, gid in enumerate(spread_guild_ids(8, SHARDS))]
-    async with Emulator(specs, token=TOKEN) as emulator:
+    async with eight_servers() as emulator:
         yield emulator
-
-
-@pytest.fixture(scope="module")
-def seed_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed corpus's index cache, built once: both bot processes load it instead."""
-    folder = tmp_path_factory.mktemp("docqa-index")
-    load_or_build(DEFAULT_CORPUS, EngineOptions(), folder)
-    return folder
-
-
-async def no_pause(shard_id: int | None, *, initial: bool = False) -> None:
-    """Instead of discord.py's 5 s between IDENTIFYs: the emulator has no identify limit."""
-
-
-@contextlib.asynccontextmanager
-async def sharded_bot(
-    emu: Emulator, folder: Path, shard_ids: tuple[int, ...], engine: SearchEngine
-) -> AsyncIterator[DocqaBot]:
-    folder.mkdir()
-    settings = bot_settings(folder / "docqa.db", emu, shard_count=SHARDS, shard_ids=shard_ids)
-    async with await Storage.open(settings.db_path) as storage:
-        bot = make_bot(settings, storage, engine=engine, guild_ready_timeout=0.05)
-        bot.before_identify_hook = no_pause  # type: ignore[method-assign]
-        async with running_client(emu, bot, token=TOKEN):
-            yield bot
-
-
-async def ask_everywhere(emu: Emulator) -> list[InteractionHandle]:
-    askers = [emu.make_user(f"asker-{n}") for n in range(6)]
-    texts, guilds = dev_questions(), emu.guilds
-    handles = []
-    for n in range(ASKS):
-        guild = guilds[n % len(guilds)]
-        question = {"question": texts[n % len(texts)]}
-        handles.append(await emu.send_slash("ask", question, user=askers[n % 6], guild_id=guild.id))
-        await asyncio.sleep(0.005)
-    return handles
 
 
 async def configure(emu: Emulator, guild_id: int, default_k: int) -> None:
@@ -107,7 +62,7 @@ async def test_two_sharded_bots_answer_each_server_once(
             held = ({g.id for g in low.guilds}, {g.id for g in high.guilds})
             await configure(emu, low_guild.id, 2)
             await configure(emu, high_guild.id, 3)
-            handles = await ask_everywhere(emu)
+            handles = await ask_everywhere(emu, ASKS)
             answers = await asyncio.gather(*(h.wait_response(TIMEOUT) for h in handles))
         logs = [await logged_ids(tmp_path / half / "docqa.db", handles) for half in ("low", "high")]
     shard_holder = {g.id: 0 if shard_of(g.id, SHARDS) in HALVES[0] else 1 for g in emu.guilds}

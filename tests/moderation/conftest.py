@@ -1,22 +1,25 @@
-"""Fixtures for the moderator commands: a real temporary database, library and engines."""
+"""Fixtures for the moderator commands: a real temporary database (each test runs on SQLite
+and on PostgreSQL: ``storage_backends``), library and engines."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from moderation.sample_log import log_sample
+from storage_backends import open_storage, storage
 
 from bot.config import Settings
+from bot.database import Database
 from bot.engines import EngineRegistry
 from bot.guild_config import GuildConfigs
 from bot.library import Library, LibraryLimits
 from bot.service import AskService
-from bot.storage import Storage
 from retrieval import EngineOptions, SearchEngine
+
+__all__ = ["open_storage", "storage"]  # the storage fixtures, shared with tests/bot
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
@@ -35,12 +38,6 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "docqa.db") as opened:
-        yield opened
-
-
-@pytest.fixture
 def library(tmp_path: Path, seed_engine: SearchEngine) -> Library:
     return Library(tmp_path / "docqa-uploads", LibraryLimits(2000, 3), seed_engine.documents)
 
@@ -53,7 +50,7 @@ def engines(
 
 
 @pytest.fixture
-async def services(storage: Storage, engines: EngineRegistry, corpus: Path) -> SimpleNamespace:
+async def services(storage: Database, engines: EngineRegistry, corpus: Path) -> SimpleNamespace:
     """The bot as the moderation cogs see it."""
     settings = Settings(_env_file=None, corpus_dir=corpus, default_k=5, ask_cooldown=10)
     configs = GuildConfigs(storage)
@@ -65,7 +62,7 @@ async def services(storage: Storage, engines: EngineRegistry, corpus: Path) -> S
 
 
 @pytest.fixture
-async def sample(storage: Storage) -> Storage:
+async def sample(storage: Database) -> Database:
     """The storage holding the hand-checkable log of ``sample_log``."""
     await log_sample(storage)
     return storage

@@ -19,14 +19,13 @@ id   guild  user  question                        answered  latency  hits (docs)
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 from moderation.doubles import GUILD, OTHER_GUILD
+from storage_backends import read_rows
 
+from bot.database import Database
 from bot.records import HitRow, QueryLog, utc_now
-from bot.storage import Storage
 
 A, B, C = "000_36680a99088c2fd4.txt", "001_5ddac0f6dba44465.txt", "002_98d01b565de9a77e.txt"
 TABLES = ("queries", "hits", "feedback")
@@ -39,7 +38,7 @@ def _hits(*docs: str) -> tuple[HitRow, ...]:
     )
 
 
-async def log_sample(storage: Storage) -> None:
+async def log_sample(storage: Database) -> None:
     """Write the table above."""
     now = utc_now()
     rows = [
@@ -62,14 +61,12 @@ async def log_sample(storage: Storage) -> None:
         await storage.record_vote(query_id, user, vote)
 
 
-def count_rows(db_path: Path) -> dict[str, int]:
-    """Rows per table, read with the standard library (not through the code under test)."""
-    with sqlite3.connect(db_path) as db:
-        return {
-            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES
-        }
+async def count_rows(storage: Database) -> dict[str, int]:
+    """Rows per table, read beside the code under test (``read_rows``)."""
+    return {
+        table: (await read_rows(storage, f"SELECT count(*) FROM {table}"))[0][0] for table in TABLES
+    }
 
 
-def query_ids(db_path: Path) -> list[int]:
-    with sqlite3.connect(db_path) as db:
-        return [row[0] for row in db.execute("SELECT id FROM queries ORDER BY id")]
+async def query_ids(storage: Database) -> list[int]:
+    return [row[0] for row in await read_rows(storage, "SELECT id FROM queries ORDER BY id")]

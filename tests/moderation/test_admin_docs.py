@@ -30,10 +30,14 @@ from moderation.doubles import (
 from moderation.sample_log import count_rows
 
 from bot.cogs.admin import AdminCog
+from bot.database import Database
 from bot.library import Library, LibraryLimits
 
 NOTES = b"Zebrafish notes\n\nThe zebrafish committee meets in the Pyongyang library on Tuesdays.\n"
 ZEBRA = "When does the zebrafish committee meet?"
+
+# Uploads touch the log only to leave it alone: SQLite is enough (the storage suite has both).
+pytestmark = pytest.mark.parametrize("open_storage", ["sqlite"], indirect=True)
 
 
 async def run(
@@ -263,11 +267,11 @@ def test_every_command_is_listed_here(services: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(("path", "params"), EVERY_COMMAND)
 async def test_members_without_manage_server_are_refused_and_nothing_runs(
-    sample: Any, services: SimpleNamespace, library: Library, db_path: Path, *, path: str,
+    sample: Any, services: SimpleNamespace, library: Library, storage: Database, *, path: str,
     params: dict[str, Any],
 ) -> None:  # fmt: skip
     library.add(GUILD, "notes.md", NOTES)
-    files, rows, engines = uploaded(library), count_rows(db_path), services.engines.current
+    files, rows, engines = uploaded(library), await count_rows(storage), services.engines.current
     interaction = FakeInteraction(user_id=MEMBER, manage_guild=False)
     await run(services, path, interaction, **params)
     reply = interaction.only
@@ -276,5 +280,5 @@ async def test_members_without_manage_server_are_refused_and_nothing_runs(
     assert reply.file is None
     assert reply.embeds == []
     assert interaction.deferred is None
-    assert (uploaded(library), count_rows(db_path)) == (files, rows)
+    assert (uploaded(library), await count_rows(storage)) == (files, rows)
     assert services.engines.current is engines

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +12,7 @@ from moderation.sample_log import A, B, C, count_rows
 from bot.admin_format import CHART_NAME
 from bot.charts import PNG_SIGNATURE
 from bot.cogs.admin import AdminCog
+from bot.database import Database
 from bot.records import utc_now
 from bot.stats import DayCount, Tally, Totals, collect, fill_days, percentile, window_start
 from bot.storage import Storage
@@ -73,9 +73,9 @@ async def test_per_day_counts_fall_on_utc_days(sample: Storage) -> None:
 
 
 async def test_the_command_replies_privately_with_embed_and_chart(
-    sample: Storage, services: SimpleNamespace, db_path: Path
+    sample: Storage, services: SimpleNamespace, storage: Database
 ) -> None:
-    before = count_rows(db_path)
+    before = await count_rows(storage)
     interaction = FakeInteraction()
     await invoke(AdminCog(services).docqa.get_command("stats"), interaction, days=7)  # type: ignore[arg-type]
     reply = interaction.only
@@ -98,7 +98,7 @@ async def test_the_command_replies_privately_with_embed_and_chart(
         "**1×** Information Technology in North Korea: A Double-Edged Sword"
     )
     assert len(embed) <= 6000
-    assert count_rows(db_path) == before  # reading stats writes nothing
+    assert await count_rows(storage) == before  # reading stats writes nothing
 
 
 async def test_public_stats_are_visible_to_the_channel(
@@ -112,9 +112,9 @@ async def test_public_stats_are_visible_to_the_channel(
 
 @pytest.mark.parametrize("guild_id", [GUILD, None])
 async def test_refused_without_manage_server_or_outside_a_server(
-    sample: Storage, services: SimpleNamespace, db_path: Path, guild_id: int | None
+    sample: Storage, services: SimpleNamespace, storage: Database, guild_id: int | None
 ) -> None:
-    before = count_rows(db_path)
+    before = await count_rows(storage)
     interaction = FakeInteraction(user_id=MEMBER, guild_id=guild_id, manage_guild=False)
     await invoke(AdminCog(services).docqa.get_command("stats"), interaction)  # type: ignore[arg-type]
     reply = interaction.only
@@ -123,4 +123,4 @@ async def test_refused_without_manage_server_or_outside_a_server(
     assert interaction.deferred is None  # nothing ran: not even the defer
     expected = "manage server permission" if guild_id else "work in a server only"
     assert expected in (reply.content or "").lower()
-    assert count_rows(db_path) == before
+    assert await count_rows(storage) == before

@@ -26,6 +26,7 @@ from bot.client import DocqaBot
 from bot.cogs.ask import _ask_cooldown
 from bot.cogs.errors import report
 from bot.config import Settings
+from bot.database import Database
 from bot.guild_config import GuildConfig
 from bot.storage import Storage
 from retrieval import SearchEngine
@@ -93,7 +94,7 @@ async def test_threads_of_an_allowed_channel_are_allowed(bot: DocqaBot) -> None:
     await run_checks(thread, ask_cog(bot).ask)
 
 
-async def test_default_k_and_private_come_from_the_guild(bot: DocqaBot, db_path: Path) -> None:
+async def test_default_k_and_private_come_from_the_guild(bot: DocqaBot, storage: Database) -> None:
     await bot.guild_configs.save(GuildConfig(GUILD, default_k=2, private=True))
     interaction = FakeInteraction(bot)
     await ask(bot, interaction, "Who founded Nosotek?")
@@ -106,7 +107,7 @@ async def test_default_k_and_private_come_from_the_guild(bot: DocqaBot, db_path:
     chosen.id += 1
     await ask(bot, chosen, "Who founded Nosotek?", private=False)
     assert chosen.deferred is False
-    assert count_rows(db_path)["queries"] == 2
+    assert (await count_rows(storage))["queries"] == 2
 
 
 async def test_cooldowns_per_guild(bot: DocqaBot) -> None:

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +13,7 @@ from moderation.doubles import GUILD, MEMBER, FakeInteraction, invoke
 from moderation.sample_log import A, B, count_rows
 
 from bot.cogs.admin import AdminCog
+from bot.database import Database
 from bot.export import COLUMNS, ExportRecord, VoteRow, encode, shorter_window, to_csv, to_jsonl
 from bot.records import HitRow, QueryRow
 from bot.stats import window_start
@@ -74,9 +74,9 @@ async def test_storage_export_is_scoped_to_the_guild_and_window(sample: Storage)
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 async def test_the_command_attaches_the_file(
-    sample: Storage, services: SimpleNamespace, db_path: Path, fmt: str
+    sample: Storage, services: SimpleNamespace, storage: Database, fmt: str
 ) -> None:
-    before = count_rows(db_path)
+    before = await count_rows(storage)
     interaction = FakeInteraction()
     await export(services, interaction, days=7, fmt=fmt)
     reply = interaction.only
@@ -88,7 +88,7 @@ async def test_the_command_attaches_the_file(
     assert reply.file_bytes == encode(records, fmt)  # type: ignore[arg-type]
     assert b"Other guild question" not in reply.file_bytes
     assert b"A question in a DM" not in reply.file_bytes
-    assert count_rows(db_path) == before
+    assert await count_rows(storage) == before
 
 
 async def test_too_large_for_the_guild_says_so_and_suggests_fewer_days(

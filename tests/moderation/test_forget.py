@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from moderation.doubles import GUILD, MEMBER, FakeInteraction, invoke
 from moderation.sample_log import count_rows, query_ids
+from storage_backends import read_rows
 
 from bot.cogs.admin import AdminCog
 from bot.cogs.privacy import PrivacyCog
+from bot.database import Database
 from bot.records import RowCounts
 from bot.service import Origin
 from bot.storage import Storage
@@ -18,25 +19,24 @@ from bot.storage import Storage
 USER = SimpleNamespace(id=1, mention="<@1>", display_name="ann_b")
 
 
-def votes(db_path: Path) -> list[tuple[int, int, int]]:
-    with sqlite3.connect(db_path) as db:
-        return list(db.execute("SELECT query_id, user_id, vote FROM feedback ORDER BY 1, 2"))
+async def votes(storage: Database) -> list[tuple[Any, ...]]:
+    return await read_rows(storage, "SELECT query_id, user_id, vote FROM feedback ORDER BY 1, 2")
 
 
 async def forget(services: SimpleNamespace, interaction: FakeInteraction) -> None:
     await invoke(AdminCog(services).docqa.get_command("forget"), interaction, user=USER)  # type: ignore[arg-type]
 
 
-async def test_storage_forgets_a_member_in_one_guild(sample: Storage, db_path: Path) -> None:
+async def test_storage_forgets_a_member_in_one_guild(sample: Storage, storage: Database) -> None:
     counts = await sample.delete_user_in_guild(1, GUILD)
     # 101 (2 hits, votes of u2 and u3) and 102 (1 hit, u1's own vote); u1's vote on 103.
     assert counts == RowCounts(queries=2, hits=3, feedback=4)
-    assert query_ids(db_path) == [103, 104, 105, 201, 301]  # the other guild and the DM stay
-    assert votes(db_path) == [(201, 1, 1), (201, 2, -1)]
+    assert await query_ids(storage) == [103, 104, 105, 201, 301]  # the other guild and the DM stay
+    assert await votes(storage) == [(201, 1, 1), (201, 2, -1)]
 
 
 async def test_the_moderator_command_reports_the_counts(
-    sample: Storage, services: SimpleNamespace, db_path: Path
+    sample: Storage, services: SimpleNamespace, storage: Database
 ) -> None:
     interaction = FakeInteraction()
     await forget(services, interaction)
@@ -47,13 +47,13 @@ async def test_the_moderator_command_reports_the_counts(
     )
     assert reply.allowed_mentions is not None
     assert reply.allowed_mentions.users is False  # the mention pings nobody
-    assert count_rows(db_path) == {"queries": 5, "hits": 4, "feedback": 2}
+    assert await count_rows(storage) == {"queries": 5, "hits": 4, "feedback": 2}
 
 
 async def test_forgetting_someone_with_no_rows(
-    sample: Storage, services: SimpleNamespace, db_path: Path
+    sample: Storage, services: SimpleNamespace, storage: Database
 ) -> None:
-    before = count_rows(db_path)
+    before = await count_rows(storage)
     interaction = FakeInteraction()
     await invoke(
         AdminCog(services).docqa.get_command("forget"),  # type: ignore[arg-type]
@@ -61,22 +61,22 @@ async def test_forgetting_someone_with_no_rows(
         user=SimpleNamespace(id=424242, mention="<@424242>", display_name="zed"),
     )
     assert interaction.only.content == "Nothing was logged about zed (424242); no rows deleted."
-    assert count_rows(db_path) == before
+    assert await count_rows(storage) == before
 
 
 async def test_members_cannot_forget_others(
-    sample: Storage, services: SimpleNamespace, db_path: Path
+    sample: Storage, services: SimpleNamespace, storage: Database
 ) -> None:
-    before = count_rows(db_path)
+    before = await count_rows(storage)
     interaction = FakeInteraction(user_id=MEMBER, manage_guild=False)
     await forget(services, interaction)
     assert interaction.only.ephemeral
     assert "missing manage server permission" in (interaction.only.content or "").lower()
-    assert count_rows(db_path) == before
+    assert await count_rows(storage) == before
 
 
 async def test_forget_me_deletes_everything_about_the_caller_everywhere(
-    sample: Storage, services: SimpleNamespace, db_path: Path
+    sample: Storage, services: SimpleNamespace, storage: Database
 ) -> None:
     interaction = FakeInteraction(user_id=1, manage_guild=False)  # any member may
     await invoke(PrivacyCog(services).forget_me, interaction)
@@ -86,12 +86,12 @@ async def test_forget_me_deletes_everything_about_the_caller_everywhere(
         "Deleted everything logged about you: 4 questions, 5 cited passages and 6 votes."
     )
     assert interaction.only.ephemeral
-    assert query_ids(db_path) == [103, 104, 105]
-    assert votes(db_path) == []
+    assert await query_ids(storage) == [103, 104, 105]
+    assert await votes(storage) == []
 
 
 async def test_forget_me_works_in_a_dm(
-    sample: Storage, services: SimpleNamespace, db_path: Path
+    sample: Storage, services: SimpleNamespace, storage: Database
 ) -> None:
     interaction = FakeInteraction(user_id=3, guild_id=None, manage_guild=False)
     await invoke(PrivacyCog(services).forget_me, interaction)
@@ -99,11 +99,11 @@ async def test_forget_me_works_in_a_dm(
     assert interaction.only.content == (
         "Deleted everything logged about you: 1 question, 1 cited passage and 1 vote."
     )
-    assert 104 not in query_ids(db_path)
+    assert 104 not in await query_ids(storage)
 
 
 async def test_forget_me_waits_for_a_log_write_in_flight(
-    storage: Storage, services: SimpleNamespace, db_path: Path
+    storage: Storage, services: SimpleNamespace
 ) -> None:
     answer = await services.service.ask("Who founded Nosotek?")
 
@@ -111,4 +111,4 @@ async def test_forget_me_waits_for_a_log_write_in_flight(
     interaction = FakeInteraction(user_id=5, manage_guild=False)
     await invoke(PrivacyCog(services).forget_me, interaction)
     assert "1 question," in (interaction.only.content or "")
-    assert count_rows(db_path)["queries"] == 0
+    assert (await count_rows(storage))["queries"] == 0

@@ -1,29 +1,30 @@
-"""``/docqa config``: per-guild settings in SQLite (migration 2), shown and changed."""
+"""``/docqa config``: per-guild settings (migration 2), shown and changed, on both backends."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from moderation.doubles import CHANNEL, GUILD, MEMBER, OTHER_GUILD, FakeInteraction, find, invoke
+from storage_backends import read_rows
 
 from bot.cogs.admin import AdminCog
 from bot.cogs.admin_config import change_channels
+from bot.database import Database
 from bot.guild_config import GuildConfig, GuildConfigs
 from bot.storage import Storage
 
 
-def config_rows(db_path: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path) as db:
-        return list(db.execute("SELECT guild_id, default_k, private, cooldown_s FROM guild_config"))
+async def config_rows(storage: Database) -> list[tuple[Any, ...]]:
+    return await read_rows(
+        storage, "SELECT guild_id, default_k, private, cooldown_s FROM guild_config"
+    )
 
 
-def channel_rows(db_path: Path) -> list[tuple[int, int]]:
-    with sqlite3.connect(db_path) as db:
-        return list(db.execute("SELECT guild_id, channel_id FROM guild_channels ORDER BY 1, 2"))
+async def channel_rows(storage: Database) -> list[tuple[Any, ...]]:
+    return await read_rows(storage, "SELECT guild_id, channel_id FROM guild_channels ORDER BY 1, 2")
 
 
 async def run(
@@ -58,7 +59,7 @@ def test_change_channels() -> None:
     assert change_channels(config, "clear", 0).channels == frozenset()
 
 
-async def test_round_trip_through_storage(storage: Storage, db_path: Path) -> None:
+async def test_round_trip_through_storage(storage: Storage) -> None:
     config = GuildConfig(GUILD, frozenset({11, 12}), default_k=3, private=True, cooldown=2.5)
     await storage.save_guild_config(config)
     await storage.save_guild_config(GuildConfig(OTHER_GUILD))
@@ -66,9 +67,12 @@ async def test_round_trip_through_storage(storage: Storage, db_path: Path) -> No
     assert await storage.guild_config(999) is None
     assert set(await storage.guild_configs()) == {config, GuildConfig(OTHER_GUILD)}
     await storage.save_guild_config(GuildConfig(GUILD, frozenset({12})))
-    assert channel_rows(db_path) == [(GUILD, 12)]
+    assert await channel_rows(storage) == [(GUILD, 12)]
     await storage.delete_guild_config(GUILD)
-    assert (config_rows(db_path), channel_rows(db_path)) == ([(OTHER_GUILD, None, 0, None)], [])
+    assert (await config_rows(storage), await channel_rows(storage)) == (
+        [(OTHER_GUILD, None, 0, None)],
+        [],
+    )
 
 
 async def test_a_version_1_database_is_migrated(
@@ -96,7 +100,7 @@ async def test_the_cache_reads_once_and_writes_through(storage: Storage) -> None
     assert configs.cached(None) == GuildConfig(0)
 
 
-async def test_show_the_defaults(services: SimpleNamespace, db_path: Path) -> None:
+async def test_show_the_defaults(services: SimpleNamespace, storage: Database) -> None:
     interaction = FakeInteraction()
     await run(services, "config show", interaction)
     assert interaction.only.ephemeral
@@ -106,42 +110,42 @@ async def test_show_the_defaults(services: SimpleNamespace, db_path: Path) -> No
         "Private by default": "no",
         "Cooldown per member": "10 s (bot default)",
     }
-    assert config_rows(db_path) == []  # showing writes nothing
+    assert await config_rows(storage) == []  # showing writes nothing
 
 
-async def test_set_writes_one_row(services: SimpleNamespace, db_path: Path) -> None:
+async def test_set_writes_one_row(services: SimpleNamespace, storage: Database) -> None:
     interaction = FakeInteraction()
     await run(services, "config set", interaction, default_k=3, private=True, cooldown=2.5)
-    assert config_rows(db_path) == [(GUILD, 3, 1, 2.5)]
+    assert await config_rows(storage) == [(GUILD, 3, 1, 2.5)]
     assert fields(interaction)["Passages per answer"] == "3"
     assert fields(interaction)["Cooldown per member"] == "2.5 s"
     again = FakeInteraction()
     await run(services, "config set", again, private=False)  # other values are kept
-    assert config_rows(db_path) == [(GUILD, 3, 0, 2.5)]
+    assert await config_rows(storage) == [(GUILD, 3, 0, 2.5)]
     assert await services.guild_configs.get(GUILD) == GuildConfig(GUILD, default_k=3, cooldown=2.5)
 
 
 async def test_channels_are_added_removed_and_cleared(
-    services: SimpleNamespace, db_path: Path
+    services: SimpleNamespace, storage: Database
 ) -> None:
     await run(services, "config channel", FakeInteraction(), action="add")  # this channel
     await run(services, "config channel", FakeInteraction(), action="add",
               channel=SimpleNamespace(id=77))  # fmt: skip
-    assert channel_rows(db_path) == [(GUILD, CHANNEL), (GUILD, 77)]
+    assert await channel_rows(storage) == [(GUILD, CHANNEL), (GUILD, 77)]
     shown = FakeInteraction()
     await run(services, "config channel", shown, action="remove", channel=SimpleNamespace(id=77))
     assert fields(shown)["Answers in"] == f"<#{CHANNEL}>"
-    assert channel_rows(db_path) == [(GUILD, CHANNEL)]
+    assert await channel_rows(storage) == [(GUILD, CHANNEL)]
     await run(services, "config channel", FakeInteraction(), action="clear")
-    assert channel_rows(db_path) == []
+    assert await channel_rows(storage) == []
     assert services.guild_configs.cached(GUILD).allows(12345)
 
 
-async def test_reset_deletes_the_rows(services: SimpleNamespace, db_path: Path) -> None:
+async def test_reset_deletes_the_rows(services: SimpleNamespace, storage: Database) -> None:
     await run(services, "config set", FakeInteraction(), default_k=2)
     await run(services, "config channel", FakeInteraction(), action="add")
     await run(services, "config reset", FakeInteraction())
-    assert (config_rows(db_path), channel_rows(db_path)) == ([], [])
+    assert (await config_rows(storage), await channel_rows(storage)) == ([], [])
     assert services.guild_configs.cached(GUILD) == GuildConfig(GUILD)
 
 
@@ -155,7 +159,7 @@ async def test_reset_deletes_the_rows(services: SimpleNamespace, db_path: Path) 
     ],
 )
 async def test_members_cannot_change_settings(
-    services: SimpleNamespace, db_path: Path, path: str, params: dict[str, Any]
+    services: SimpleNamespace, storage: Database, path: str, params: dict[str, Any]
 ) -> None:
     await services.storage.save_guild_config(GuildConfig(GUILD, default_k=4))
     interaction = FakeInteraction(user_id=MEMBER, manage_guild=False)
@@ -163,4 +167,4 @@ async def test_members_cannot_change_settings(
     assert interaction.only.ephemeral
     assert "missing manage server permission" in (interaction.only.content or "").lower()
     assert interaction.deferred is None
-    assert (config_rows(db_path), channel_rows(db_path)) == ([(GUILD, 4, 0, None)], [])
+    assert (await config_rows(storage), await channel_rows(storage)) == ([(GUILD, 4, 0, None)], [])
