@@ -39,7 +39,7 @@ def passing_errors() -> Iterator[None]:
     except _REFUSED as exc:
         raise RowRefusedError(str(exc)) from exc
     except _PASSING as exc:
-        raise StorageUnavailableError(f"PostgreSQL: {exc or type(exc).__name__}") from exc
+        raise StorageUnavailableError(f"PostgreSQL: {str(exc) or type(exc).__name__}") from exc
 
 
 def storable(text: str) -> str:

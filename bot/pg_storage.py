@@ -59,11 +59,18 @@ class PgStorage(ReportQueries):
         """Connect to the database at ``url`` and migrate it; raises StorageError saying why
         not (the URL itself is never repeated: it may hold a password)."""
         try:
+            # No connection floor: while the server is down, asyncpg would log a traceback each
+            # time it tried to restore one; connections are opened as questions need them.
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=POOL_SIZE, timeout=COMMAND_TIMEOUT,
+                url, min_size=0, max_size=POOL_SIZE, timeout=COMMAND_TIMEOUT,
                 command_timeout=COMMAND_TIMEOUT, server_settings={"timezone": "UTC"},
             )  # fmt: skip
         except CONNECTING as exc:
+            raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
+        try:
+            await pool.execute("SELECT 1")  # the pool connects lazily: reach the server now
+        except CONNECTING as exc:
+            await pool.close()
             raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
         storage = cls(pool, journal_path)
         try:

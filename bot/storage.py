@@ -182,12 +182,33 @@ class Storage(ReportQueries):
         rows = await self._db.execute_fetchall("PRAGMA quick_check(1)")
         if (problem := " ".join(str(next(iter(rows))[0]).split())) != "ok":
             raise _CorruptDatabaseError(problem)
+        await self._check_ours()
         await self._db.execute("PRAGMA journal_mode = WAL")
         await self._db.execute("PRAGMA foreign_keys = ON")
         await self._db.execute("PRAGMA synchronous = NORMAL")
         # Deleted rows are overwritten, not left in free pages: forgetting someone is for real.
         await self._db.execute("PRAGMA secure_delete = ON")
         await self.migrate()
+
+    async def _check_ours(self) -> None:
+        """Refuse, before changing anything in it, a healthy database that is not a docqa query
+        log: another program's (tables of its own at version 0, or no ``queries`` table) or a
+        newer docqa's (a schema version past the migrations this one knows)."""
+        version = await self.schema_version()
+        rows = await self._db.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+        tables = {str(row[0]) for row in rows}
+        if version > len(MIGRATIONS):
+            reason = f"its schema version {version} is newer than this docqa's {len(MIGRATIONS)}"
+        elif tables and "queries" not in tables:
+            reason = f"it holds other tables ({', '.join(sorted(tables)[:3])})"
+        else:
+            return
+        raise StorageError(
+            f"the database {self.path} is not a docqa query log: {reason}; it was left "
+            "untouched: set DOCQA_DB_PATH to another file"
+        )
 
     async def _follow_file(self) -> None:
         """Reopen the database if its file was deleted or replaced since it was opened, or
