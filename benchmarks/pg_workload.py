@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from abc import ABC, abstractmethod
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -142,14 +143,15 @@ class Driver(Protocol):
         """Every :data:`STATS` query, rows fetched."""
 
 
-class _Connected:
+class _Connected(ABC):
     """What both drivers do alike: one connection and a pool, opened by ``open``."""
 
     conn: Any
     pool: Any
 
+    @abstractmethod
     async def _write(self, conn: Any, question: Question) -> None:
-        raise NotImplementedError
+        """Insert ``question`` and its hits in one transaction on ``conn``."""
 
     async def write(self, question: Question) -> None:
         await self._write(self.conn, question)

@@ -16,8 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import asyncpg
 
@@ -81,14 +80,6 @@ class PgStorage(ReportQueries):
                 raise StorageError(f"cannot use the PostgreSQL database: {exc}") from exc
             raise
         return storage
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
     async def close(self) -> None:
         """Wait for transactions in progress, then close every connection."""

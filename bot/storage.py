@@ -12,8 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiosqlite
 
@@ -161,14 +160,6 @@ class Storage(ReportQueries):
     def journal_path(self) -> Path:
         """Where the rows this database cannot take now wait: beside it."""
         return journal_path(self.path)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
     async def close(self) -> None:
         async with self._write:  # let a write in progress commit first

@@ -11,9 +11,11 @@ the same (an ISO text or a datetime, 0/1 or a boolean).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 from bot.export import ExportRecord, VoteRow
 from bot.guild_config import GuildConfig
@@ -25,14 +27,28 @@ __all__ = ["ReportQueries", "by_query", "query_row"]
 T = TypeVar("T")
 
 
-class ReportQueries:
-    """Per-guild reads over a time window, and the stored guild settings."""
+class ReportQueries(ABC):
+    """Per-guild reads over a time window, and the stored guild settings; a backend supplies
+    :meth:`_fetch` (and, where its SQL differs, ``DAY``, ``BYTEWISE`` and :meth:`_moment`)."""
 
     DAY = "substr(created_at, 1, 10)"  # a row's UTC day (SQLite keeps ISO-8601 text)
     BYTEWISE = ""  # the collation clause that orders text by its bytes
 
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Finish writes in progress, then close the connection(s)."""
+
+    @abstractmethod
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        raise NotImplementedError
+        """The rows of a read, ``?`` placeholders bound to ``params``."""
 
     def _moment(self, when: datetime) -> Any:
         """``when`` as the database compares times: ISO text in SQLite."""
