@@ -31,8 +31,9 @@ class BertConfig:
     """What a BERT checkpoint's tensors do not say: head count, token limit, epsilon.
 
     ``exact_gelu`` selects GELU with ``erf`` (the checkpoint's own activation) instead of the
-    tanh approximation (Hendrycks & Gimpel 2016, eq. 2), which is ~10x cheaper in numpy and
-    changes all-MiniLM-L6-v2's embeddings by a cosine of about 1e-5.
+    tanh approximation (Hendrycks & Gimpel 2016, section 2), which is ~10x cheaper in numpy;
+    all-MiniLM-L6-v2's embeddings move by less than 1e-5 in cosine (0.999996 at worst on 300
+    sentences of the evaluation corpora).
     """
 
     heads: int

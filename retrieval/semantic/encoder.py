@@ -106,6 +106,11 @@ def _check_shapes(files: ModelFiles, weights: BertWeights, tokenizer: Tokenizer)
             f"semantic model {files.weights} has {len(weights.layers)} layers of width "
             f"{weights.dim}, which {files.config.heads} attention heads cannot use"
         )
+    if files.config.max_tokens > weights.positions.shape[0]:
+        raise ModelUnavailable(
+            f"semantic model {files.weights} has {weights.positions.shape[0]} positions, "
+            f"fewer than the {files.config.max_tokens} tokens it is configured to read"
+        )
     if tokenizer.get_vocab_size() > weights.words.shape[0]:
         raise ModelUnavailable(
             f"tokenizer {files.tokenizer} has more tokens than the model's embedding table"

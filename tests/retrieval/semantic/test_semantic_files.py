@@ -65,6 +65,11 @@ def test_heads_that_do_not_divide_the_width_are_refused(tiny_files: ModelFiles) 
     assert "heads" in _refusal(dataclasses.replace(tiny_files, config=config))
 
 
+def test_a_token_limit_past_the_position_table_is_refused(tiny_files: ModelFiles) -> None:
+    config = dataclasses.replace(tiny_files.config, max_tokens=65)  # 64 positions
+    assert "positions" in _refusal(dataclasses.replace(tiny_files, config=config))
+
+
 def test_an_uninstalled_distribution_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model_files, "DISTRIBUTION", "docqa-no-such-model-distribution")
     with pytest.raises(ModelUnavailable, match="not installed"):
