@@ -1,4 +1,4 @@
-"""A BERT encoder's forward pass in numpy: embeddings, transformer layers, mean pooling.
+"""A BERT encoder's forward pass in numpy: the float32 reference the int8 runtime is held to.
 
 The layout is Hugging Face's ``BertModel`` (the tensor names of its safetensors files); the
 pooling and L2 normalisation are sentence-transformers' ``Pooling(mean)`` + ``Normalize``, which
@@ -16,7 +16,7 @@ import numpy.typing as npt
 from safetensors.numpy import load_file
 from scipy.special import erf
 
-__all__ = ["BertConfig", "BertLayer", "BertWeights", "forward", "load_weights"]
+__all__ = ["BertConfig", "BertLayer", "BertWeights", "forward", "load_weights", "mean_pool"]
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
@@ -195,8 +195,16 @@ def forward(weights: BertWeights, config: BertConfig, ids: I64, mask: I64) -> F3
     bias = np.where(mask[:, None, None, :] > 0, np.float32(0), _MASKED).astype(np.float32)
     for layer in weights.layers:
         x = _block(x, layer, bias, config)
+    return mean_pool(x, mask)
+
+
+def mean_pool(hidden: F32, mask: npt.NDArray[np.integer]) -> F32:
+    """L2-normalised mean over the unmasked tokens: (B, T, d) and (B, T) -> (B, d) float32.
+
+    sentence-transformers' ``Pooling(mean)`` then ``Normalize``.
+    """
     keep = mask[:, :, None].astype(np.float32)
-    pooled = (x * keep).sum(axis=1) / np.maximum(keep.sum(axis=1), np.float32(1))
+    pooled = (hidden * keep).sum(axis=1) / np.maximum(keep.sum(axis=1), np.float32(1))
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
     out: F32 = (pooled / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
     return out
