@@ -33,6 +33,7 @@ from retrieval.semantic.bert import BertConfig
 from retrieval.semantic.errors import ModelUnavailable
 from retrieval.semantic.files import (
     MINILM_L6,
+    MODEL_SHA256,
     SOURCE_TOKENIZER_SHA256,
     SOURCE_WEIGHTS_SHA256,
     file_sha256,
@@ -234,8 +235,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ModelUnavailable, OSError, zipfile.BadZipFile) as exc:
         print(f"model conversion failed: {exc}", file=sys.stderr)
         return 1
-    for name in ("model.onnx", "tokenizer.json"):
-        print(f"{out / name}  sha256 {file_sha256(out / name)}")
+    built = file_sha256(out / "model.onnx")
+    if built != MODEL_SHA256:  # other onnx/onnxruntime versions than pinned: refuse, remove
+        (out / "model.onnx").unlink()
+        print(
+            f"model conversion failed: the model's sha256 {built[:12]}… is not the "
+            f"{MODEL_SHA256[:12]}… pinned in retrieval/semantic/files.py (check the versions)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{out / 'model.onnx'}  sha256 {built} as pinned")
     return 0
 
 

