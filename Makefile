@@ -31,7 +31,7 @@ install: $(STAMP) $(MODEL)
 
 # The Discord bot when a token is configured (as the bot reads its settings), otherwise the
 # terminal console; invalid settings stop here with their one-line error.
-run: $(STAMP) $(MODEL)
+run: $(STAMP)
 	@$(PY) -m bot --has-token; case $$? in 0) exec $(PY) -m bot;; \
 		1) exec $(PY) -m bot --console;; *) exit 2;; esac
 
