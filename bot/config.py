@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=0, le=MAX_RETENTION_DAYS)
     max_upload_bytes: int = Field(default=10 * 2**20, ge=1, le=25_000_000)  # Discord: 10 MiB
     max_guild_docs: int = Field(default=20, ge=0, le=500)
+    semantic: bool = _ENGINE.semantic  # the sentence-embedding stage (retrieval/semantic/)
 
     # Sharding (bot/sharding.py): unset, one unsharded connection as before.
     shard_count: int | Literal["auto"] | None = None
@@ -143,7 +144,11 @@ class Settings(BaseSettings):
 
     @property
     def engine_options(self) -> EngineOptions:
-        return EngineOptions(chunk_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap)
+        return EngineOptions(
+            chunk_tokens=self.chunk_tokens,
+            overlap_tokens=self.chunk_overlap,
+            semantic=self.semantic,
+        )
 
 
 def env_name(field: str) -> str:

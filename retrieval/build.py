@@ -17,11 +17,14 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 
 from retrieval.analysis import Analyzer
 from retrieval.chunking import chunk_document
 from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData, PostingsBatch, PostingsBuilder, count_terms
+from retrieval.semantic.shared import shared_encoder
+from retrieval.semantic.unitvectors import embed_units
 from retrieval.types import Document, EngineOptions
 from retrieval.unittokens import (
     UnitTokenArrays,
@@ -52,10 +55,15 @@ class AnalyzedBatch:
 
 @dataclass(frozen=True, slots=True)
 class BuiltIndex:
+    """What a build made; ``vectors`` (every unit's, float16) and ``model`` (the encoder's
+    fingerprint) are None when the semantic stage is off or its model unavailable."""
+
     chunks: ChunkArrays
     index: IndexData
     documents: int
     units: UnitTokenArrays
+    vectors: npt.NDArray[np.float16] | None = None
+    model: str | None = None
 
 
 @cache
@@ -128,13 +136,24 @@ def build_index(
     """Chunk, analyze and weigh ``documents``; ``on_document`` sees each one once, in order."""
     builder = PostingsBuilder(options)
     unit_tokens = UnitTokenBuilder(_analyzer(options.stem, options.stopwords))
+    encoder = shared_encoder() if options.semantic else None
     parts: list[ChunkArrays] = []
+    vectors: list[npt.NDArray[np.float16]] = []
     first = 0
     for batch, analyzed in _analyzed(_batches(documents, on_document), options, workers):
         parts.append(replace(analyzed.chunks, doc=analyzed.chunks.doc + np.int32(first)))
         builder.add(analyzed.postings)
         unit_tokens.add(analyzed.units)
+        if encoder is not None:  # in this process: the encoder's own threads use every core
+            vectors.append(embed_units(encoder, batch))
         first += len(batch)
     log.info("analyzed %d documents into %d passages", first, builder.passages)
     index = builder.finish()
-    return BuiltIndex(ChunkArrays.concatenate(parts), index, first, unit_tokens.finish(index.terms))
+    units = unit_tokens.finish(index.terms)
+    if encoder is None:
+        return BuiltIndex(ChunkArrays.concatenate(parts), index, first, units)
+    log.info("embedded %d units", sum(len(v) for v in vectors))
+    stacked = np.concatenate(vectors) if vectors else np.zeros((0, encoder.dim), np.float16)
+    return BuiltIndex(
+        ChunkArrays.concatenate(parts), index, first, units, stacked, encoder.model_fingerprint()
+    )

@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from retrieval.engine import SearchEngine
 from retrieval.errors import CorpusError
 from retrieval.fingerprint import FileState, code_version, content_states, corpus_states, slot_name
 from retrieval.index import BM25Index, IndexData
+from retrieval.semantic.shared import shared_encoder
 from retrieval.types import Document, EngineOptions
 
 __all__ = ["CacheInfo", "build_cache", "cache_path", "default_cache_dir", "load_or_build"]
@@ -146,10 +147,11 @@ def build_cache(
             raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
         meta = {
             **_meta(directory, options, states),
+            "semantic": built.model,
             "duplicates": reader.duplicates,
             "warnings": reader.warnings,
         }
-        writer.finish(meta, built.chunks, built.index, built.units)
+        writer.finish(meta, built.chunks, built.index, built.units, built.vectors)
     except BaseException:
         writer.abort()
         raise
@@ -190,8 +192,8 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
     """Why the cache no longer describes this corpus, or None when it does."""
     if meta.get("code") != code_version():
         return "the engine's code or libraries changed"
-    if meta.get("options") != asdict(options):
-        return "the engine options changed"
+    if meta.get("options") != asdict(options) or meta.get("semantic") != _model(options):
+        return "the engine options or the sentence-embedding model changed"
     if meta.get("corpus") != str(directory.resolve()):
         return "it indexes another folder"
     saved = [FileState(*f) for f in meta["files"]]
@@ -204,10 +206,19 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
     return "corpus files were added, removed or edited"
 
 
+def _model(options: EngineOptions) -> str | None:
+    """The fingerprint of the encoder a build with ``options`` embeds with, if any."""
+    encoder = shared_encoder() if options.semantic else None
+    return encoder.model_fingerprint() if encoder is not None else None
+
+
 def _engine(reader: CacheReader, options: EngineOptions) -> SearchEngine:
     documents = reader.documents()
     chunks, data = reader.chunks(), reader.index()
     units = reader.unit_table()
+    encoder = shared_encoder() if options.semantic else None
+    if encoder is not None:
+        units = replace(units, vectors=reader.unit_vectors(len(units.start)))
     reader.verify()
     _validate(documents, chunks, data)
     if units.ids.size and not -2 <= int(units.ids.min()) <= int(units.ids.max()) < len(data.terms):
@@ -217,7 +228,9 @@ def _engine(reader: CacheReader, options: EngineOptions) -> SearchEngine:
         (str(copy), str(original)) for copy, original in reader.meta.get("duplicates", [])
     ]
     table = ChunkTable(documents, chunks)
-    return SearchEngine(documents, table, options, index=index, duplicates=duplicates, units=units)
+    return SearchEngine(
+        documents, table, options, index=index, duplicates=duplicates, units=units, encoder=encoder
+    )
 
 
 def _validate(documents: tuple[Document, ...], chunks: ChunkArrays, data: IndexData) -> None:

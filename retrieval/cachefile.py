@@ -43,7 +43,7 @@ __all__ = [
     "CacheWriter",
 ]
 
-FORMAT = 4
+FORMAT = 5
 CHUNK_FIELDS = ("doc", "start", "end", "n_tokens")
 INDEX_FIELDS = ("idf", "indptr", "rows", "weights")
 SPAN_KINDS = ("paragraphs", "boilerplate")
@@ -105,9 +105,15 @@ class CacheWriter:
         self._pages.flat.extend(doc.page_starts)
 
     def finish(
-        self, meta: dict[str, Any], chunks: ChunkArrays, index: IndexData, units: UnitTokenArrays
+        self,
+        meta: dict[str, Any],
+        chunks: ChunkArrays,
+        index: IndexData,
+        units: UnitTokenArrays,
+        vectors: npt.NDArray[np.float16] | None = None,
     ) -> None:
-        """Write the arrays and metadata, then move the file into place atomically."""
+        """Write the arrays and metadata (``vectors``: every unit's sentence embedding, when
+        the semantic stage made them), then move the file into place atomically."""
         self._close_text()
         self._json("documents.json", self._documents)
         self._array("text_bytes", np.array(self._lengths, dtype=np.int64))
@@ -129,6 +135,8 @@ class CacheWriter:
             self._array(name, getattr(index, name))
         for name in TOKEN_FIELDS:
             self._array(f"token_{name}", getattr(units, name))
+        if vectors is not None:
+            self._array("unit_vectors", vectors)
         counts = {"format": FORMAT, "size": index.size, "positive": index.positive}
         self._json("meta.json", {**meta, **counts})
         self._zip.close()

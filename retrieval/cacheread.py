@@ -170,6 +170,15 @@ class CacheReader:
             raise CacheFormatError("unit tokens: vocabulary does not fit")
         return UnitTable.from_arrays(columns, self._array("unit_count"), tokens)
 
+    def unit_vectors(self, units: int) -> npt.NDArray[np.float16] | None:
+        """Every unit's sentence embedding, shape (units, dim), or None when none were stored."""
+        if "unit_vectors.npy" not in self._zip.NameToInfo:
+            return None
+        vectors = self._array("unit_vectors")
+        if vectors.dtype != np.float16 or vectors.ndim != 2 or len(vectors) != units:
+            raise CacheFormatError("unit vectors do not fit the units")
+        return vectors
+
     def _pages(self, documents: int) -> list[tuple[int, ...]]:
         counts, flat = self._array("page_count"), self._array("page_starts").tolist()
         if len(counts) != documents or len(flat) != int(counts.sum()):

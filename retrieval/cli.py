@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ __all__ = ["main"]
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 _CORPUS_HELP = "folder of documents (.txt, .md, .markdown, .rst, .pdf, .docx, .html, .htm)"
 _BOLD, _RESET = "\033[1m", "\033[0m"
+SEMANTIC_VARIABLE = "DOCQA_SEMANTIC"
+_ON, _OFF = {"on", "true", "yes", "1"}, {"off", "false", "no", "0"}
 
 
 class CliError(Exception):
@@ -43,6 +46,12 @@ def _where(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument("--cache", type=Path, default=default(None), help="index cache folder")
     parser.add_argument(
         "--no-cache", action="store_true", default=default(False), help="index in memory"
+    )
+    parser.add_argument(
+        "--no-semantic",
+        action="store_true",
+        default=default(False),
+        help="rank by words alone, without the sentence-embedding model (or DOCQA_SEMANTIC=off)",
     )
 
 
@@ -139,6 +148,16 @@ def _docs(engine: SearchEngine, out: TextIO) -> None:
         out.write(f"{copy}\t(same text as {original}: not indexed)\n")
 
 
+def engine_options(no_semantic: bool, variable: str | None) -> EngineOptions:
+    """The engine's options: the semantic stage is on unless ``--no-semantic`` is given or
+    ``DOCQA_SEMANTIC`` (``variable``, the bot's setting) says off; raises :class:`CliError`
+    for a value that is neither on nor off."""
+    value = (variable or "").strip().lower()
+    if value and value not in _ON | _OFF:
+        raise CliError(f"{SEMANTIC_VARIABLE} must be on or off, not {variable!r}")
+    return EngineOptions(semantic=not no_semantic and value not in _OFF)
+
+
 def run(args: argparse.Namespace, out: TextIO) -> None:
     if args.command == "search" and args.batch is None and args.question is None:
         raise CliError("give a question, or --batch FILE.jsonl")
@@ -146,13 +165,14 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
         raise CliError("give a question or --batch FILE.jsonl, not both")
     if args.command == "search" and not 1 <= args.k <= MAX_K:
         raise CliError(f"--k must be between 1 and {MAX_K} (got {args.k})")
+    options = engine_options(args.no_semantic, os.environ.get(SEMANTIC_VARIABLE))
     if args.command == "index":
-        run_index(args, out)
+        run_index(args, out, options)
         return
     engine = (
-        SearchEngine.from_directory(args.corpus, EngineOptions())
+        SearchEngine.from_directory(args.corpus, options)
         if args.no_cache
-        else load_or_build(args.corpus, EngineOptions(), args.cache)
+        else load_or_build(args.corpus, options, args.cache)
     )
     if args.command == "docs":
         _docs(engine, out)

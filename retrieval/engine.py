@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +18,7 @@ from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.excerptquery import ExcerptQuery, Windows
 from retrieval.excerpts import bare_window, excerpt
 from retrieval.index import BM25Index
+from retrieval.semantic.shared import corpus_vectors, shared_encoder
 from retrieval.types import (
     Chunk,
     Citation,
@@ -29,6 +32,9 @@ from retrieval.types import (
 from retrieval.unittable import UnitTable
 from retrieval.unittokens import document_tokens, passage_terms
 from retrieval.windows import choose_windows
+
+if TYPE_CHECKING:
+    from retrieval.semantic.encoder import Encoder
 
 __all__ = ["MAX_K", "SearchEngine", "analyzer_for", "question_terms", "validate_question"]
 
@@ -71,10 +77,13 @@ class SearchEngine:
         duplicates: Sequence[tuple[str, str]] = (),
         *,
         units: UnitTable | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         """``index`` and ``units``, when given, were built from ``chunks`` and ``documents``
         with ``options`` (the index cache restores engines so, with a read-only chunk table,
-        without re-analysing anything). ``duplicates`` lists the ``(copy, original)`` files
+        without re-analysing anything), and ``encoder`` made ``units.vectors``. Otherwise the
+        engine indexes here, embedding every unit with ``encoder`` (default: the installed
+        model) when ``options.semantic``. ``duplicates`` lists the ``(copy, original)`` files
         not indexed because identical."""
         self.options = options
         self.documents = tuple(documents)
@@ -88,7 +97,11 @@ class SearchEngine:
             tokens = [document_tokens(d, self.analyzer) for d in self.documents]
             index = index or BM25Index(self._terms(tokens), options)
             units = UnitTable.from_documents(self.documents, self.analyzer, tokens, index.terms)
+            encoder = encoder or (shared_encoder() if options.semantic else None)
+            if encoder is not None and options.semantic:
+                units = replace(units, vectors=corpus_vectors(encoder, self.documents))
         self.index, self.units = index, units
+        self.encoder = encoder if units.vectors is not None and options.semantic else None
         self._names = lru_cache(maxsize=4096)(self._name_terms)
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
@@ -116,7 +129,10 @@ class SearchEngine:
         documents: Iterable[Document],
         options: EngineOptions | None = None,
         duplicates: Sequence[tuple[str, str]] = (),
+        *,
+        encoder: Encoder | None = None,
     ) -> SearchEngine:
+        """An engine indexing ``documents`` in memory (``encoder``: see ``__init__``)."""
         from retrieval.chunking import chunk_document  # noqa: PLC0415 (builds only: tiktoken)
 
         options = options or EngineOptions()
@@ -124,7 +140,7 @@ class SearchEngine:
         chunks: list[Chunk] = []
         for doc in docs:
             chunks += chunk_document(doc, options.chunk_tokens, options.overlap_tokens, len(chunks))
-        return cls(docs, chunks, options, duplicates=duplicates)
+        return cls(docs, chunks, options, duplicates=duplicates, encoder=encoder)
 
     @classmethod
     def from_directory(
@@ -155,10 +171,22 @@ class SearchEngine:
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
         candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
-        hits = self._distinct_hits(candidates, self._excerpt_query(text, weights), k)
+        query = self._excerpt_query(text, weights)
+        hits, cosine = self._distinct_hits(candidates, query, k)
         confidence = self._confidence(terms, hits)
-        answered = bool(hits) and confidence >= self.options.min_confidence
+        semantic = cosine if query.vector is not None else None
+        answered = bool(hits) and self._answers(confidence, semantic)
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
+
+    def _answers(self, confidence: float, cosine: float | None) -> bool:
+        """Whether the top excerpt answers: its words match enough of the question's weight,
+        or (semantic stage) its meaning is close enough; never below the cosine floor."""
+        o = self.options
+        if cosine is None:
+            return confidence >= o.min_confidence
+        if cosine < o.semantic_floor:
+            return False
+        return confidence >= o.min_confidence or cosine >= o.semantic_answer
 
     def rank_documents(self, question: str, n: int) -> list[tuple[str, float]]:
         """Up to ``n`` (doc_id, score) pairs, best first, each document scored by its best
@@ -186,7 +214,11 @@ class SearchEngine:
         bonus = 0.0
         if idf and o.quantity_bonus and self.analyzer.expects_quantity(question):
             bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
-        return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus)
+        if self.encoder is None or not idf:
+            return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus)
+        vector = self.encoder.encode([question])[0]
+        semantic = o.semantic_weight * float(weights.sum())
+        return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus, vector, semantic)
 
     def _windows(
         self, positions: np.ndarray, query: ExcerptQuery
@@ -237,13 +269,13 @@ class SearchEngine:
 
     def _distinct_hits(
         self, candidates: list[tuple[int, float]], query: ExcerptQuery, k: int
-    ) -> list[Hit]:
+    ) -> tuple[list[Hit], float]:
         """Passages ordered by their best window of units, with the passage's BM25 score and
         the question's words that name its document (title or file name) but are not in the
         window as context (a passage of the document named after what is asked is about it);
         a passage whose excerpt overlaps one already taken is skipped."""
         if not candidates:
-            return []
+            return [], 0.0
         o = self.options
         positions = np.array([p for p, _ in candidates], dtype=np.int64)
         bm25 = np.array([s for _, s in candidates])
@@ -254,9 +286,11 @@ class SearchEngine:
         for q in np.flatnonzero(chosen.any(axis=0)).tolist():  # in question order, as a sum
             about += np.where(chosen[:, q], query.idf[q], 0.0)
         scores = windows.score + o.context_weight * bm25 + o.title_weight * about
+        scores += query.semantic * windows.cosine
         hits: list[Hit] = []
         taken: list[tuple[int, int, int]] = []
-        for n in np.lexsort((positions, -scores)).tolist():
+        order = np.lexsort((positions, -scores)).tolist()
+        for n in order:
             d, start, end = docs[n], int(windows.start[n]), int(windows.end[n])
             if any(d == e and min(end, b) - max(start, a) > 0 for e, a, b in taken):
                 continue
@@ -275,7 +309,7 @@ class SearchEngine:
             )
             if len(hits) == k:
                 break
-        return hits
+        return hits, float(windows.cosine[order[0]])
 
     def _cite(self, chunk: Chunk, span: Span) -> Citation:
         doc = self._by_id[chunk.doc_id]

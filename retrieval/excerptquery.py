@@ -18,13 +18,16 @@ Floats = npt.NDArray[np.float64]
 class ExcerptQuery:
     """The question's weighed terms in question order: ``ids`` are index columns, ``idf`` the
     weight of each (its IDF times its count in the question); ``quantity_bonus`` is 0 unless
-    the question asks for a number."""
+    the question asks for a number. ``vector`` is the question's sentence embedding (None when
+    the semantic stage is off) and ``semantic`` what a window gains per unit of cosine."""
 
     terms: tuple[str, ...]
     ids: npt.NDArray[np.int32]
     idf: Floats
     k1: float
     quantity_bonus: float = 0.0
+    vector: npt.NDArray[np.float32] | None = None
+    semantic: float = 0.0
     _low: int = field(init=False, repr=False)
     _table: npt.NDArray[np.int16] = field(init=False, repr=False)
 
@@ -70,7 +73,8 @@ class Windows:
     """The chosen window of each candidate passage (arrays aligned with the candidates).
 
     ``first``/``last`` are corpus-wide unit numbers, ``start``/``end`` the span in the
-    document's text, ``matched[c, q]`` whether question term ``q`` occurs in it; candidates
+    document's text, ``matched[c, q]`` whether question term ``q`` occurs in it, ``cosine`` the
+    highest cosine of its units with the question (0 without the semantic stage); candidates
     whose passage overlaps no unit have ``has_units`` False and nothing else set.
     """
 
@@ -81,3 +85,4 @@ class Windows:
     score: Floats
     matched: npt.NDArray[np.bool_]
     has_units: npt.NDArray[np.bool_]
+    cosine: Floats

@@ -43,7 +43,7 @@ def _workers(text: str) -> int:
     return value
 
 
-def run_index(args: argparse.Namespace, out: TextIO) -> None:
+def run_index(args: argparse.Namespace, out: TextIO, options: EngineOptions) -> None:
     from tqdm import tqdm  # noqa: PLC0415 (searching never needs it)
 
     cache = args.cache or default_cache_dir()
@@ -52,7 +52,7 @@ def run_index(args: argparse.Namespace, out: TextIO) -> None:
     with tqdm(total=total, unit="doc", desc="indexing", disable=None) as bar:
         info = build_cache(
             args.corpus,
-            EngineOptions(),
+            options,
             cache,
             workers=args.workers,
             progress=lambda _doc: bar.update(),

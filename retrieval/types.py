@@ -179,6 +179,10 @@ class EngineOptions:
     excerpt_k1: float = 0.3
     quantity_bonus: float = 0.5
     drop_frame: bool = True
+    semantic: bool = True
+    semantic_weight: float = 1.25
+    semantic_answer: float = 0.6
+    semantic_floor: float = 0.0
 
     def __post_init__(self) -> None:
         if self.chunk_tokens < 16:

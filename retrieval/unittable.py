@@ -39,7 +39,9 @@ def unit_columns(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class UnitTable:
-    """See the module docstring; ``quantity[id]`` says whether a term states a number."""
+    """See the module docstring; ``quantity[id]`` says whether a term states a number;
+    ``vectors``, when the semantic stage is on, holds each unit's sentence embedding, shape
+    (units, dim), float16 (:mod:`retrieval.semantic.unitvectors`)."""
 
     doc_first: Int64s
     key_start: Int64s
@@ -54,6 +56,7 @@ class UnitTable:
     token_start: npt.NDArray[np.int32]
     token_end: npt.NDArray[np.int32]
     quantity: npt.NDArray[np.bool_]
+    vectors: npt.NDArray[np.float16] | None = None
 
     @classmethod
     def from_arrays(

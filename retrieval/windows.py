@@ -8,9 +8,12 @@ the query weight it holds, BM25 saturation without length normalisation::
     score = sum over question terms q of  idf[q] * c[q] * (k1 + 1) / (c[q] + k1)
 
 (``c[q]``: occurrences of q in the window), plus the quantity bonus when the question asks for
-a number and the window states one. The best window of a passage has the highest score, then
-the shorter span, then the earlier start. The rare window that is then extended, cut or trimmed
-(:mod:`retrieval.excerptfit`) is finished one by one; everything else is vectorised over all
+a number and the window states one, plus, with the semantic stage, ``query.semantic`` times the
+highest cosine between the question's vector and a unit's of the window. The best window of a
+passage has the highest score, then the shorter span, then the earlier start; its ``score`` in
+:class:`~retrieval.excerptquery.Windows` is the words' part, its ``cosine`` the semantic part.
+The rare window that is then extended, cut or trimmed (:mod:`retrieval.excerptfit`) is
+finished one by one; everything else is vectorised over all
 candidates: units from one ``searchsorted``, token counts from one ``bincount``.
 """
 
@@ -73,11 +76,12 @@ def _starts(table: UnitTable, first: Int64s, last: Int64s) -> tuple[Int64s, Int6
 @dataclass(frozen=True, slots=True)
 class _Candidates:
     """The windows of every start unit (rows, grouped by candidate) of one, two and three units
-    (columns): length in characters, score (``-inf`` where not allowed) and term counts (shape
-    (starts, 3, terms))."""
+    (columns): length in characters, score (``-inf`` where not allowed), the words' share of it
+    (``lexical``) and term counts (shape (starts, 3, terms))."""
 
     length: Int64s
     score: Floats
+    lexical: Floats
     counts: npt.NDArray[np.int64]
 
 
@@ -107,8 +111,28 @@ def _all_windows(table: UnitTable, unit: Int64s, query: ExcerptQuery, limit: int
     size = len(query.ids)
     scores = weigh(window.reshape(-1, size), first.reshape(-1, size), query).reshape(rows.shape)
     scores += np.where(number, query.quantity_bonus, 0.0)
+    lexical = scores
+    cosine = _cosines(table, needed, query)
+    if cosine is not None:
+        scores = lexical + query.semantic * np.maximum.accumulate(cosine[rows], axis=1)
     scores[~allowed] = -np.inf
-    return _Candidates(length, scores, window)
+    return _Candidates(length, scores, lexical, window)
+
+
+def _cosines(table: UnitTable, units: Int64s, query: ExcerptQuery) -> Floats | None:
+    """Cosine of each of ``units`` with the question, or None without the semantic stage."""
+    if table.vectors is None or query.vector is None:
+        return None
+    return (table.vectors[units].astype(np.float32) @ query.vector).astype(np.float64)
+
+
+def _window_cosines(table: UnitTable, first: Int64s, last: Int64s, query: ExcerptQuery) -> Floats:
+    """The highest unit cosine of each window ``first[n]..last[n]`` (units, inclusive)."""
+    n = last - first + 1
+    units = np.repeat(first, n) + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    cosine = _cosines(table, units, query)
+    assert cosine is not None
+    return np.maximum.reduceat(cosine, np.cumsum(n) - n)
 
 
 def _best(cand: Int64s, w: _Candidates) -> tuple[Int64s, Int64s, Int64s]:
@@ -141,6 +165,7 @@ def choose_windows(
     out = Windows(
         np.zeros(c, np.int64), np.zeros(c, np.int64), np.zeros(c, np.int64),
         np.zeros(c, np.int64), np.zeros(c), np.zeros((c, len(query.ids)), np.bool_), has_units,
+        np.zeros(c),
     )  # fmt: skip
     if not has_units.any():
         return out
@@ -152,7 +177,7 @@ def choose_windows(
     j = i + cols
     out.first[who], out.last[who] = i, j
     out.start[who], out.end[who] = table.start[i], table.end[j]
-    out.score[who], out.matched[who] = w.score[rows, cols], w.counts[rows, cols] > 0
+    out.score[who], out.matched[who] = w.lexical[rows, cols], w.counts[rows, cols] > 0
     flags, kind = table.flags, table.kind
     nxt = np.minimum(j + 1, len(kind) - 1)
     leads = (flags[j] & (JOINS | LEADS)) == (JOINS | LEADS)
@@ -162,4 +187,6 @@ def choose_windows(
     for n in who[slow]:
         d = int(docs[n])
         finish_window(table, documents[d], out, int(n), query=query, limit=limit)
+    if _cosines(table, who[:0], query) is not None:
+        out.cosine[who] = _window_cosines(table, out.first[who], out.last[who], query)
     return out

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from safetensors.numpy import load_file
-from scipy.special import erf
 
 __all__ = ["BertConfig", "BertLayer", "BertWeights", "forward", "load_weights", "mean_pool"]
 
@@ -111,6 +109,8 @@ def load_weights(path: Path, heads: int) -> BertWeights:
     Raises ``KeyError`` naming a missing tensor and ``safetensors.SafetensorError`` (or
     ``OSError``) for an unreadable file; the caller turns those into one line.
     """
+    from safetensors.numpy import load_file  # noqa: PLC0415 (the encoder needs none of this)
+
     tensors = {k: v.astype(np.float32, copy=False) for k, v in load_file(str(path)).items()}
     count = 0
     while f"encoder.layer.{count}.output.dense.weight" in tensors:
@@ -136,6 +136,8 @@ def _layer_norm(x: F32, params: tuple[F32, F32], eps: float) -> F32:
 
 def _gelu(x: F32, exact: bool) -> F32:
     """GELU in place: exact (erf) or the tanh approximation, with as few temporaries."""
+    from scipy.special import erf  # noqa: PLC0415 (0.1-0.9 s to import; the reference only)
+
     if exact:
         x *= np.float32(0.5) * (1 + erf(x * _INV_SQRT_2))
         return x
