@@ -179,14 +179,16 @@ class SearchEngine:
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
 
     def _answers(self, confidence: float, cosine: float | None) -> bool:
-        """Whether the top excerpt answers: its words match enough of the question's weight,
-        or (semantic stage) its meaning is close enough; never below the cosine floor."""
+        """Whether the top excerpt answers. By words alone: it matches at least
+        ``min_confidence`` of the question's weight. With the semantic stage (``cosine``, the
+        top window's): never below ``semantic_floor`` (another subject), else when its words
+        match ``semantic_confidence`` or its meaning is as close as ``semantic_answer``."""
         o = self.options
         if cosine is None:
             return confidence >= o.min_confidence
         if cosine < o.semantic_floor:
             return False
-        return confidence >= o.min_confidence or cosine >= o.semantic_answer
+        return confidence >= o.semantic_confidence or cosine >= o.semantic_answer
 
     def rank_documents(self, question: str, n: int) -> list[tuple[str, float]]:
         """Up to ``n`` (doc_id, score) pairs, best first, each document scored by its best

@@ -181,8 +181,9 @@ class EngineOptions:
     drop_frame: bool = True
     semantic: bool = True
     semantic_weight: float = 1.25
+    semantic_confidence: float = 0.3
     semantic_answer: float = 0.6
-    semantic_floor: float = 0.0
+    semantic_floor: float = 0.2
 
     def __post_init__(self) -> None:
         if self.chunk_tokens < 16:
@@ -193,3 +194,7 @@ class EngineOptions:
             raise ValueError(f"unknown BM25 variant {self.variant!r}; use okapi, l, plus or lucene")
         if self.k1 < 0 or not 0 <= self.b <= 1:
             raise ValueError("k1 must be >= 0 and b within [0, 1]")
+        if self.semantic_weight < 0:
+            raise ValueError("semantic_weight must be >= 0")
+        if not -1 <= self.semantic_floor <= self.semantic_answer:
+            raise ValueError("semantic_floor must be within [-1, semantic_answer]")

@@ -139,3 +139,14 @@ def test_meaning_picks_the_sentence_that_answers() -> None:
     assert engine.encoder is not None, "the installed model is needed (make install)"
     top = engine.search("How many books can I check out at the same time?").hits[0]
     assert top.excerpt.text == LIBRARY[1]
+
+
+def test_a_unit_is_embedded_after_its_section_heading() -> None:
+    doc = parse_document("a.md", "# Install\n\nRun pip\ninstall x.\n\n## Use\n\n- one\n- two\n")
+    assert unit_texts([doc]) == [
+        "Install",
+        "Install: Run pip install x.",
+        "Use",
+        "Use: one",
+        "Use: two",
+    ]
