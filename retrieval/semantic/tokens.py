@@ -36,8 +36,10 @@ def load_tokenizer(path: Path, max_tokens: int) -> Tokenizer:
 
 
 def token_ids(tokenizer: Tokenizer, texts: Sequence[str]) -> list[list[int]]:
-    """Each text's token ids, [CLS] … [SEP] (the tokenizer's post-processor)."""
-    return [encoding.ids for encoding in tokenizer.encode_batch(list(texts))]
+    """Each text's token ids, [CLS] … [SEP] (the tokenizer's post-processor); a lone
+    surrogate (not encodable as UTF-8, so refused by the tokenizer) reads as "?"."""
+    valid = [text.encode("utf-8", "replace").decode("utf-8") for text in texts]
+    return [encoding.ids for encoding in tokenizer.encode_batch(valid)]
 
 
 def pad(sequences: Sequence[Sequence[int]]) -> TokenBatch:

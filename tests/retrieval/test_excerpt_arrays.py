@@ -16,7 +16,7 @@ import pytest
 from conftest import SEEDS
 from excerpt_reference import QueryWeights, UnitTokens, best_excerpt
 
-from retrieval import SearchEngine, Span, parse_document
+from retrieval import EngineOptions, SearchEngine, Span, parse_document
 from retrieval.corpus import CorpusReader
 from retrieval.excerpts import excerpt
 from retrieval.windows import choose_windows
@@ -56,7 +56,7 @@ It costs $5 million. (The others, he said, cost less.) How many rooms are there?
 @pytest.fixture(scope="module")
 def engine() -> SearchEngine:
     docs = [*CorpusReader(SEEDS), parse_document("setup.md", _MARKDOWN)]
-    return SearchEngine.build(docs)
+    return SearchEngine.build(docs, EngineOptions(semantic=False))  # the reference is words only
 
 
 def _questions(engine: SearchEngine) -> list[str]:
@@ -119,3 +119,23 @@ def test_every_candidate_gets_the_reference_excerpt(engine: SearchEngine) -> Non
             seen |= {"trimmed"} if got.text.startswith("opus library") else set()
     assert compared > 1000
     assert seen == {"header", "marks", "extended", "trimmed"}
+
+
+def test_a_window_carries_the_best_cosine_of_its_units() -> None:
+    docs = [*CorpusReader(SEEDS), parse_document("setup.md", _MARKDOWN)]
+    engine = SearchEngine.build(docs)
+    assert engine.encoder is not None, "the installed model is needed (make install)"
+    assert engine.units.vectors is not None
+    for question in ("How many rooms are there?", "Who founded Nosotek?"):
+        terms = engine._query_terms(question)
+        idf = {t: w for t in terms if (w := engine.index.idf(t)) is not None}
+        query = engine._excerpt_query(question, idf)
+        assert query.vector is not None
+        positions = np.array([p for p, _ in engine.index.top(terms, 40)], dtype=np.int64)
+        a = engine._passages
+        passages = (a.doc[positions], a.start[positions], a.end[positions])
+        windows = choose_windows(engine.units, engine.documents, passages, query, 400)
+        cosine = engine.units.vectors.astype(np.float32) @ query.vector
+        for n in np.flatnonzero(windows.has_units).tolist():
+            i, j = int(windows.first[n]), int(windows.last[n])
+            assert windows.cosine[n] == pytest.approx(float(cosine[i : j + 1].max()), abs=1e-6)

@@ -13,7 +13,7 @@ NOT_AT_RUN_TIME = ("bm25s", "numba", "matplotlib", "tantivy", "ir_measures", "ra
 
 _PROBE = """
 import json, runpy, sys
-sys.argv = ["retrieval", "--no-cache", "search", "Who founded Nosotek?"]
+sys.argv = ["retrieval", "--no-cache", "search", "When was Nosotek established?"]
 try:
     runpy.run_module("retrieval", run_name="__main__")
 except SystemExit:
