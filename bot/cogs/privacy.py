@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.admin_format import deleted_text
-from bot.client import DocqaBot
-from bot.moderation import Services
-from bot.replies import Reply, send
+from bot.app import DocqaBot
+from bot.cogs.checks import Services
+from bot.ui.moderation_text import deleted_text
+from bot.ui.replies import Reply, send
 
 __all__ = ["PrivacyCog"]
 

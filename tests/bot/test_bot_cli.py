@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_CORPUS, TOKEN_CHARACTERS
-from bot.service import NUL_REFUSAL
+from bot.answering import NUL_REFUSAL
+from bot.settings import DEFAULT_CORPUS, TOKEN_CHARACTERS
 
 QUESTION = "How many North Koreans have mobile phones?"
 

@@ -10,32 +10,34 @@ from typing import Any
 import pytest
 from bot_doubles import BotFactory
 
+from bot.answering import AskService, hit_rows, query_log
 from bot.console import CONSOLE
-from bot.records import HitRow, utc_now
-from bot.restore import hit_rows, rebuild_hits
-from bot.service import AskService
-from bot.storage import Storage
+from bot.engines import EngineSet
+from bot.restore import rebuild_hits
+from bot.storage.records import HitRow, utc_now
+from bot.storage.sqlite import Storage
 from retrieval import QueryError, SearchEngine
 
 QUESTION = "Who founded Nosotek?"
+CONSOLE_77 = replace(CONSOLE, query_id=77)
 
 
 async def test_ask_validates_and_clamps(engine: SearchEngine, storage: Storage) -> None:
-    service = AskService(engine, storage, default_k=3)
-    answer = await service.ask(f"  {QUESTION}  ")
+    service = AskService(EngineSet(engine), storage, default_k=3)
+    answer = await service.answer(f"  {QUESTION}  ", CONSOLE)
     assert answer.result.query == QUESTION
     assert answer.k == 3
     assert len(answer.result.hits) == 3
     assert answer.latency_ms > 0
     with pytest.raises(QueryError):
-        await service.ask("")
+        await service.answer("", CONSOLE)
 
 
 async def test_restore_reproduces_the_logged_answer(engine: SearchEngine, storage: Storage) -> None:
-    service = AskService(engine, storage, default_k=5)
-    answer = await service.ask(QUESTION)
-    query_id = await service.log(answer, CONSOLE)
-    assert query_id is not None
+    service = AskService(EngineSet(engine), storage, default_k=5)
+    answer = await service.answer(QUESTION, CONSOLE)
+    query_id = answer.query_id
+    await service.drain()
     restored = await service.restore(query_id)
     assert restored is not None
     assert restored.result.hits == answer.result.hits
@@ -55,9 +57,8 @@ def test_rebuild_without_the_live_result_or_the_document(engine: SearchEngine) -
 
 
 async def test_drain_waits_for_background_writes(engine: SearchEngine, storage: Storage) -> None:
-    service = AskService(engine, storage, default_k=2)
-    answer = await service.ask(QUESTION)
-    service.log_later(answer, replace(CONSOLE, query_id=77))
+    service = AskService(EngineSet(engine), storage, default_k=2)
+    service.writer.submit(query_log(engine.search(QUESTION, 2), 2, 1.0, utc_now(), CONSOLE_77))
     await service.drain()
     assert await storage.get_query(77) is not None
 
@@ -65,10 +66,12 @@ async def test_drain_waits_for_background_writes(engine: SearchEngine, storage: 
 async def test_retention_loop_purges_old_rows(
     make_bot: BotFactory, engine: SearchEngine, storage: Storage
 ) -> None:
-    service = AskService(engine, storage, default_k=3)
-    answer = await service.ask(QUESTION)
-    await service.log(replace(answer, asked_at=utc_now() - timedelta(days=40)), CONSOLE)
-    recent = await service.log(answer, CONSOLE)
+    service = AskService(EngineSet(engine), storage, default_k=3)
+    result = engine.search(QUESTION, 3)
+    old = query_log(result, 3, 1.0, utc_now() - timedelta(days=40), replace(CONSOLE, query_id=1))
+    await service.writer.submit(old)
+    recent = (await service.answer(QUESTION, CONSOLE)).query_id
+    await service.drain()
     bot = await make_bot(storage, retention_days=30)
     cog: Any = bot.get_cog("RetentionCog")
     assert cog.purge.is_running()

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import (
+from bot.settings import (
     DEFAULT_CORPUS,
     TOKEN_CHARACTERS,
     Settings,
     describe_error,
     env_name,
 )
-from bot.records import utc_now
+from bot.storage.records import utc_now
 
 TOKEN = "MTIz.secret-token-value"
 
