@@ -25,7 +25,7 @@ from bot.storage.journal import Journal
 from bot.storage.logstore import StorageUnavailableError, UnknownQueryError
 from bot.storage.logwriter import QueryLogWriter
 from bot.storage.records import HitRow, QueryLog, RowCounts, Source, VoteChange, utc_now
-from bot.storage.sqlite import BUSY_TIMEOUT
+from bot.storage.sqlite_driver import BUSY_TIMEOUT
 from retrieval import Hit, QueryError, SearchEngine, SearchResult, validate_question
 
 __all__ = [

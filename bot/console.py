@@ -8,7 +8,6 @@ database to come back. At end of input the delayed rows are given a last chance 
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import TextIO
 
 from bot.answering import AskService, Origin
@@ -22,7 +21,6 @@ from retrieval import QueryError
 
 __all__ = ["CONSOLE", "run_console"]
 
-log = logging.getLogger(__name__)
 
 CONSOLE = Origin("console", user_id=0)
 PROMPT = "> "

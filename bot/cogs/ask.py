@@ -9,7 +9,6 @@ command share the lookup through the interaction's ``extras``.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 from dataclasses import dataclass
 
@@ -28,7 +27,6 @@ from retrieval import MAX_QUESTION_CHARS
 
 __all__ = ["AskCog", "mention_question"]
 
-log = logging.getLogger(__name__)
 
 HINT = "Ask me something after the mention, for example: who founded Nosotek?"
 _CONFIG = "docqa.guild_config"  # the key of the settings looked up for an interaction

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Protocol
 
 from discord import app_commands
@@ -23,7 +22,6 @@ __all__ = [
     "require_moderator",
 ]
 
-log = logging.getLogger(__name__)
 
 PERMISSION = "manage_guild"
 _PERMISSION_VALUES = range(2**53)

@@ -3,7 +3,6 @@ translator from command and button errors to a short message for the user."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import discord
@@ -14,8 +13,6 @@ from bot.app import DocqaBot
 from bot.ui.refusals import report
 
 __all__ = ["ErrorsCog"]
-
-log = logging.getLogger(__name__)
 
 
 class ErrorsCog(commands.Cog):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import Literal
 
@@ -17,7 +16,6 @@ from bot.ui.replies import Reply, send
 
 __all__ = ["ConfigCommands", "change_channels"]
 
-log = logging.getLogger(__name__)
 
 ChannelAction = Literal["add", "remove", "clear"]
 AnswerChannel = discord.TextChannel | discord.VoiceChannel | discord.ForumChannel

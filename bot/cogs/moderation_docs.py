@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import discord
 from discord import app_commands
@@ -18,7 +17,6 @@ from bot.ui.replies import Reply, send
 
 __all__ = ["DocsCommands"]
 
-log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from discord import app_commands
@@ -15,7 +14,6 @@ from retrieval import Document
 
 __all__ = ["SourcesCog", "find_document", "matching_documents"]
 
-log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25
 MAX_CHOICE = 100

@@ -8,7 +8,6 @@ moderator.
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -31,7 +30,6 @@ __all__ = [
     "read_upload",
 ]
 
-log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".rst")
 SUFFIXES = (*TEXT_SUFFIXES, *sorted(READERS))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import math
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -26,7 +25,6 @@ __all__ = [
     "to_jsonl",
 ]
 
-log = logging.getLogger(__name__)
 
 ExportFormat = Literal["csv", "jsonl"]
 COLUMNS = (

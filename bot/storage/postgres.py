@@ -26,10 +26,10 @@ from bot.storage.pg_driver import (
     CONNECTING,
     Connection,
     affected,
+    insert_rows,
     numbered,
     passing_errors,
-    storable,
-)
+)  # fmt: skip
 from bot.storage.records import (
     GuildConfig,
     HitRow,
@@ -40,7 +40,6 @@ from bot.storage.records import (
     utc_now,
 )
 from bot.storage.reports import ReportQueries, query_row
-from bot.storage.sqlite import INSERT_HIT, INSERT_QUERY
 
 __all__ = ["PG_MIGRATIONS", "PgStorage"]
 
@@ -158,7 +157,7 @@ class PgStorage(ReportQueries):
             if entry.query_id is None:
                 next_id = await db.fetchval("SELECT coalesce(max(id), 0) + 1 FROM queries")
                 entry = replace(entry, query_id=int(next_id))
-            await _insert(db, [entry])
+            await insert_rows(db, [entry])
         return int(entry.query_id or 0)
 
     async def log_queries(self, entries: Sequence[QueryLog]) -> list[int]:
@@ -167,7 +166,7 @@ class PgStorage(ReportQueries):
         if None in ids:
             raise ValueError("log_queries needs every entry's query_id; use log_query")
         async with self._transaction() as db:
-            await _insert(db, entries)
+            await insert_rows(db, entries)
         return [int(query_id or 0) for query_id in ids]
 
     async def replay_queries(self, entries: Sequence[QueryLog]) -> list[int]:
@@ -177,7 +176,7 @@ class PgStorage(ReportQueries):
             rows = await db.fetch("SELECT id FROM queries WHERE id = ANY($1::bigint[])", ids)
             present = {int(row[0]) for row in rows}
             fresh = [entry for entry in entries if entry.query_id not in present]
-            await _insert(db, fresh)
+            await insert_rows(db, fresh)
         return [int(entry.query_id or 0) for entry in fresh]
 
     async def get_query(self, query_id: int) -> QueryRow | None:
@@ -278,14 +277,6 @@ async def _version(db: Connection) -> int:
     return int(await db.fetchval("SELECT max(version) FROM docqa_schema") or 0) if exists else 0
 
 
-async def _insert(db: Connection, entries: Sequence[QueryLog]) -> None:
-    await db.executemany(_INSERT_QUERY, [_query_values(entry) for entry in entries])
-    await db.executemany(_INSERT_HIT, [
-        (entry.query_id, h.rank, storable(h.doc), h.chunk_start, h.chunk_end,
-         h.excerpt_start, h.excerpt_end, h.score) for entry in entries for h in entry.hits
-    ])  # fmt: skip
-
-
 async def _delete_queries(db: Connection, where: str, *values: object) -> RowCounts:
     """Inside a transaction: delete the matching questions; hits and votes cascade."""
     # ``where`` is one of the literal conditions above, never user text.
@@ -294,16 +285,3 @@ async def _delete_queries(db: Connection, where: str, *values: object) -> RowCou
     votes = await db.fetchval(f"SELECT count(*) FROM feedback WHERE {chosen}", *values)
     queries = await db.execute(f"DELETE FROM queries WHERE {where}", *values)
     return RowCounts(affected(queries), int(hits), int(votes))
-
-
-# SQLite's statements, numbered: one column list for both backends.
-_INSERT_QUERY = numbered(INSERT_QUERY)
-_INSERT_HIT = numbered(INSERT_HIT)
-
-
-def _query_values(entry: QueryLog) -> tuple[Any, ...]:
-    return (
-        entry.query_id, entry.created_at, entry.guild_id, entry.channel_id, entry.user_id,
-        entry.source, storable(entry.question), entry.k, entry.answered, entry.latency_ms,
-        len(entry.hits), entry.top_score,
-    )  # fmt: skip

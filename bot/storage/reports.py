@@ -46,7 +46,7 @@ class ReportQueries(ABC):
         return self
 
     async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self, kind: type[BaseException] | None, exc: BaseException | None, _tb: TracebackType | None
     ) -> None:
         await self.close()
 

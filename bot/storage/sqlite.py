@@ -1,13 +1,13 @@
-"""The query log in SQLite: with its reports (``bot/storage/reports.py``), the only SQL."""
+"""The query log in SQLite: with its reports (``bot/storage/reports.py``) and what it needs
+around aiosqlite (``bot/storage/sqlite_driver.py``), the only SQL for SQLite."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -16,10 +16,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.dbfile import FileId, claim, file_id, move_aside
+from bot.storage.dbfile import FileId, file_id, move_aside
 from bot.storage.journal import journal_path
 from bot.storage.logstore import (
-    RowRefusedError,
     StorageError,
     StorageUnavailableError,
     UnknownQueryError,
@@ -35,84 +34,24 @@ from bot.storage.records import (
     utc_now,
 )
 from bot.storage.reports import ReportQueries, query_row
+from bot.storage.sqlite_driver import (
+    BUSY_TIMEOUT,
+    INSERT_HIT,
+    INSERT_QUERY,
+    CorruptDatabaseError,
+    hit_values,
+    insert_rows,
+    migrate,
+    open_prepared,
+    passing_errors,
+    query_values,
+    schema_version,
+    write_guild_config,
+)
 
-__all__ = [
-    "BUSY_TIMEOUT",
-    "INSERT_HIT",
-    "INSERT_QUERY",
-    "MIGRATIONS",
-    "RowRefusedError",
-    "Storage",
-    "StorageError",
-    "StorageUnavailableError",
-    "UnknownQueryError",
-]
+__all__ = ["Storage"]
 
 log = logging.getLogger(__name__)
-
-MIGRATIONS: tuple[str, ...] = ("migration_001.sql", "migration_002.sql")
-BUSY_TIMEOUT = 5.0  # seconds a write waits for another writer's lock before it fails
-SQL_DIR = Path(__file__).resolve().parent
-# SQLite's primary result codes that mean "not now" rather than "never": another writer holds
-# the lock, the file or its disk turned read-only, the disk is full, I/O failed.
-_PASSING = (
-    "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR",
-    "SQLITE_CANTOPEN",
-)  # fmt: skip
-_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class _CorruptDatabaseError(Exception):
-    """The file is not a usable SQLite database (moved aside at start-up)."""
-
-
-def _error_name(exc: BaseException) -> str:
-    return str(getattr(exc, "sqlite_errorname", "") or "")
-
-
-@contextlib.contextmanager
-def _passing_errors() -> Iterator[None]:
-    """Raise SQLite errors that can pass as :class:`StorageUnavailableError`, a row SQLite
-    refuses as :class:`RowRefusedError`; others as they are."""
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        raise RowRefusedError(str(exc)) from exc
-    except sqlite3.Error as exc:
-        if _error_name(exc).startswith(_PASSING):
-            raise StorageUnavailableError(str(exc)) from exc
-        raise
-    except ValueError as exc:  # aiosqlite's "no active connection": closed, not reopened yet
-        if "connection" in str(exc):
-            raise StorageUnavailableError(str(exc)) from exc
-        raise
-
-
-def _storable(text: str) -> str:
-    """Text SQLite can hold as UTF-8: lone surrogates, which JSON can carry ("\\ud83d") and
-    Python keeps, become U+FFFD; before, the whole row failed to encode and was lost."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
-async def _connect(path: Path) -> tuple[aiosqlite.Connection, FileId]:
-    """A connection to the file at ``path`` (created if missing) and that file's identity.
-
-    A file swapped in while SQLite opens the path (an operator restoring a backup just then)
-    would leave the connection on the old file under the new one's ``-wal``/``-shm`` names,
-    mixing two databases' pages; so the path must still name the file that was there.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        identity = claim(path)
-        uri = f"{path.absolute().as_uri()}?mode=rw"  # never creates: ``claim`` did, once
-        db = await aiosqlite.connect(uri, uri=True, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
-        raise StorageError(f"cannot open the database {path}: {exc}") from exc
-    if file_id(path) != identity:
-        await db.close()
-        raise StorageError(f"cannot open the database {path}: it was replaced meanwhile")
-    return db, identity
 
 
 class Storage(ReportQueries):
@@ -139,7 +78,7 @@ class Storage(ReportQueries):
         path = Path(path)
         try:
             return await cls._open(path, busy_timeout)
-        except _CorruptDatabaseError as corrupt:
+        except CorruptDatabaseError as corrupt:
             try:
                 aside = move_aside(path, utc_now())
             except OSError as exc:
@@ -151,18 +90,8 @@ class Storage(ReportQueries):
 
     @classmethod
     async def _open(cls, path: Path, busy_timeout: float) -> Storage:
-        db, file = await _connect(path)
-        storage = cls(db, path, busy_timeout, file)
-        try:
-            await storage._prepare()
-        except BaseException as exc:
-            await storage._db.close()  # an open connection's thread would keep the process alive
-            if _error_name(exc).startswith(_CORRUPT):
-                raise _CorruptDatabaseError(str(exc)) from exc
-            if isinstance(exc, sqlite3.Error):
-                raise StorageError(f"cannot use the database {path}: {exc}") from exc
-            raise
-        return storage
+        db, file = await open_prepared(path, busy_timeout)
+        return cls(db, path, busy_timeout, file)
 
     @property
     def journal_path(self) -> Path:
@@ -172,42 +101,6 @@ class Storage(ReportQueries):
     async def close(self) -> None:
         async with self._write:  # let a write in progress commit first
             await self._db.close()
-
-    async def _prepare(self) -> None:
-        """Check, configure and migrate a fresh connection; checking comes first, so a corrupt
-        file is moved aside exactly as it was found (switching to WAL rewrites its header)."""
-        self._db.row_factory = aiosqlite.Row
-        await self._db.execute(f"PRAGMA busy_timeout = {round(self._busy_timeout * 1000):d}")
-        rows = await self._db.execute_fetchall("PRAGMA quick_check(1)")
-        if (problem := " ".join(str(next(iter(rows))[0]).split())) != "ok":
-            raise _CorruptDatabaseError(problem)
-        await self._check_ours()
-        await self._db.execute("PRAGMA journal_mode = WAL")
-        await self._db.execute("PRAGMA foreign_keys = ON")
-        await self._db.execute("PRAGMA synchronous = NORMAL")
-        # Deleted rows are overwritten, not left in free pages: forgetting someone is for real.
-        await self._db.execute("PRAGMA secure_delete = ON")
-        await self.migrate()
-
-    async def _check_ours(self) -> None:
-        """Refuse, before changing anything in it, a healthy database that is not a docqa query
-        log: another program's (tables of its own at version 0, or no ``queries`` table) or a
-        newer docqa's (a schema version past the migrations this one knows)."""
-        version = await self.schema_version()
-        rows = await self._db.execute_fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-        tables = {str(row[0]) for row in rows}
-        if version > len(MIGRATIONS):
-            reason = f"its schema version {version} is newer than this docqa's {len(MIGRATIONS)}"
-        elif tables and "queries" not in tables:
-            reason = f"it holds other tables ({', '.join(sorted(tables)[:3])})"
-        else:
-            return
-        raise StorageError(
-            f"the database {self.path} is not a docqa query log: {reason}; it was left "
-            "untouched: set DOCQA_DB_PATH to another file"
-        )
 
     async def _follow_file(self) -> None:
         """Reopen the database if its file was deleted or replaced since it was opened, or
@@ -233,35 +126,23 @@ class Storage(ReportQueries):
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         """Rows of a read; reopens first if the connection was closed by a failed reopen."""
-        with _passing_errors():
+        with passing_errors():
             if self._closed:
                 async with self._write:
                     await self._follow_file()
             return list(await self._db.execute_fetchall(sql, tuple(params)))
 
     async def schema_version(self) -> int:
-        rows = await self._db.execute_fetchall("PRAGMA user_version")
-        return int(next(iter(rows))[0])
+        return await schema_version(self._db)
 
     async def migrate(self) -> int:
         """Apply the migrations this database lacks; returns the resulting schema version."""
-        version = await self.schema_version()
-        for number, name in enumerate(MIGRATIONS[version:], start=version + 1):
-            script = (SQL_DIR / name).read_text(encoding="utf-8")
-            # PRAGMA takes no parameters; ``number`` is our own int.
-            body = f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number:d};\nCOMMIT;"
-            try:
-                await self._db.executescript(body)
-            except sqlite3.Error:
-                await self._db.execute("ROLLBACK")
-                raise
-            log.info("Database schema migrated to version %d", number)
-        return len(MIGRATIONS)
+        return await migrate(self._db)
 
     @asynccontextmanager
     async def _transaction(self, *, deleting: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write:
-            with _passing_errors():
+            with passing_errors():
                 await self._follow_file()
                 await self._db.execute("BEGIN IMMEDIATE")
                 try:
@@ -292,9 +173,9 @@ class Storage(ReportQueries):
     async def log_query(self, entry: QueryLog) -> int:
         """Record one question with its hits in one transaction; returns the query id."""
         async with self._transaction() as db:
-            cursor = await db.execute(INSERT_QUERY, _query_values(entry))
+            cursor = await db.execute(INSERT_QUERY, query_values(entry))
             query_id = int(cursor.lastrowid or 0)
-            await db.executemany(INSERT_HIT, _hit_values(query_id, entry))
+            await db.executemany(INSERT_HIT, hit_values(query_id, entry))
         return query_id
 
     async def log_queries(self, entries: Sequence[QueryLog]) -> list[int]:
@@ -306,10 +187,7 @@ class Storage(ReportQueries):
         if None in ids:
             raise ValueError("log_queries needs every entry's query_id; use log_query")
         async with self._transaction() as db:
-            await db.executemany(INSERT_QUERY, [_query_values(entry) for entry in entries])
-            await db.executemany(INSERT_HIT, [
-                values for entry in entries for values in _hit_values(entry.query_id, entry)
-            ])  # fmt: skip
+            await insert_rows(db, entries)
         return [int(query_id or 0) for query_id in ids]
 
     async def replay_queries(self, entries: Sequence[QueryLog]) -> list[int]:
@@ -321,10 +199,7 @@ class Storage(ReportQueries):
             rows = await db.execute_fetchall(f"SELECT id FROM queries WHERE id IN ({marks})", ids)
             present = {int(row[0]) for row in rows}
             fresh = [entry for entry in entries if entry.query_id not in present]
-            await db.executemany(INSERT_QUERY, [_query_values(entry) for entry in fresh])
-            await db.executemany(INSERT_HIT, [
-                values for entry in fresh for values in _hit_values(entry.query_id, entry)
-            ])  # fmt: skip
+            await insert_rows(db, fresh)
         return [int(entry.query_id or 0) for entry in fresh]
 
     async def get_query(self, query_id: int) -> QueryRow | None:
@@ -383,8 +258,6 @@ class Storage(ReportQueries):
         await self._db.execute(f"DELETE FROM queries WHERE {where}", values)
         return RowCounts(queries, hits, votes)
 
-    # ---- Moderation (/docqa commands; the reports are in bot/storage/reports.py) ---------
-
     async def delete_user_in_guild(self, user_id: int, guild_id: int) -> RowCounts:
         """Delete what one member left in one guild: their questions there and their votes."""
         in_guild = "query_id IN (SELECT id FROM queries WHERE guild_id = ?)"
@@ -401,19 +274,7 @@ class Storage(ReportQueries):
     async def save_guild_config(self, config: GuildConfig) -> None:
         """Store a guild's settings, replacing what it had."""
         async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO guild_config (guild_id, default_k, private, cooldown_s, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " default_k = excluded.default_k, private = excluded.private,"
-                " cooldown_s = excluded.cooldown_s, updated_at = excluded.updated_at",
-                (config.guild_id, config.default_k, int(config.private), config.cooldown,
-                 utc_iso(utc_now())),
-            )  # fmt: skip
-            await db.execute("DELETE FROM guild_channels WHERE guild_id = ?", (config.guild_id,))
-            await db.executemany(
-                "INSERT INTO guild_channels (guild_id, channel_id) VALUES (?, ?)",
-                [(config.guild_id, channel) for channel in sorted(config.channels)],
-            )
+            await write_guild_config(db, config)
 
     async def library_versions(self) -> dict[int, int]:
         """None: one process per SQLite file, so no other process's uploads to follow."""
@@ -427,28 +288,3 @@ class Storage(ReportQueries):
         """Forget a guild's settings (its channels go with them)."""
         async with self._transaction() as db:
             await db.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
-
-
-INSERT_QUERY = (
-    "INSERT INTO queries (id, created_at, guild_id, channel_id, user_id, source, question, k,"
-    " answered, latency_ms, hit_count, top_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-INSERT_HIT = (
-    "INSERT INTO hits (query_id, rank, doc, chunk_start, chunk_end, excerpt_start, excerpt_end,"
-    " score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _query_values(entry: QueryLog) -> tuple[Any, ...]:
-    return (
-        entry.query_id, utc_iso(entry.created_at), entry.guild_id, entry.channel_id,
-        entry.user_id, entry.source, _storable(entry.question), entry.k, int(entry.answered),
-        entry.latency_ms, len(entry.hits), entry.top_score,
-    )  # fmt: skip
-
-
-def _hit_values(query_id: int | None, entry: QueryLog) -> list[tuple[Any, ...]]:
-    return [
-        (query_id, h.rank, _storable(h.doc), h.chunk_start, h.chunk_end, h.excerpt_start,
-         h.excerpt_end, h.score) for h in entry.hits
-    ]  # fmt: skip

@@ -6,7 +6,6 @@ a click re-reads the query and its hits from the log and rebuilds them with the 
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any, Self
 
@@ -22,7 +21,6 @@ from retrieval import SearchResult
 
 __all__ = ["BUTTONS", "FullButton", "MoreButton", "VoteButton", "answer_reply", "answer_view"]
 
-log = logging.getLogger(__name__)
 
 GONE = Reply("That answer is no longer in the log (it may have been purged); please ask again.",
              ephemeral=True)  # fmt: skip

@@ -6,7 +6,6 @@ Limits come from :mod:`bot.ui.embeds`, and all user or document text passes thro
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 
 import discord
@@ -26,7 +25,6 @@ __all__ = [
     "stats_embed",
 ]
 
-log = logging.getLogger(__name__)
 
 CHART_NAME = "questions-per-day.png"
 COLOUR = discord.Colour.blurple()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -25,7 +24,6 @@ import aiohttp
 
 __all__ = ["RETRIES", "ServerErrorsError", "http_trace", "one_retry"]
 
-log = logging.getLogger(__name__)
 
 RETRIES = 1
 T = TypeVar("T")

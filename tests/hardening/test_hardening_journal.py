@@ -18,7 +18,7 @@ from discord_emulator import Emulator
 from e2e.harness import QUESTION, TIMEOUT, field_names, logged
 from hardening_support import ask_by_mention, problems, rows, write_lock_held
 
-import bot.storage.sqlite as storage_module
+import bot.storage.sqlite_driver as storage_module
 from bot.answering import AskService
 from bot.app import DocqaBot
 from bot.engines import EngineSet

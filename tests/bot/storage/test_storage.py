@@ -20,7 +20,8 @@ from bot.storage.logstore import (  # fmt: skip
 )
 from bot.storage.postgres import PG_MIGRATIONS, PgStorage
 from bot.storage.records import HitRow, QueryLog, RowCounts, VoteChange
-from bot.storage.sqlite import MIGRATIONS, Storage
+from bot.storage.sqlite import Storage
+from bot.storage.sqlite_driver import MIGRATIONS
 
 __all__ = ["open_storage", "storage"]  # the fixtures: every test here runs on both backends
 

@@ -81,7 +81,7 @@ async def test_a_version_1_database_is_migrated(
 ) -> None:
     path = tmp_path / "old.db"
     with monkeypatch.context() as patch:
-        patch.setattr("bot.storage.sqlite.MIGRATIONS", ("migration_001.sql",))
+        patch.setattr("bot.storage.sqlite_driver.MIGRATIONS", ("migration_001.sql",))
         async with await Storage.open(path) as old:
             assert await old.schema_version() == 1
     async with await Storage.open(path) as new:
