@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.adapters import ENGINES, SEARCH_ROW, missing_module
 from benchmarks.corpus import CRANFIELD, generate
-from benchmarks.engines import ENGINES, SEARCH_ROW, missing_module
 from benchmarks.report import plot, table, targets
 
 log = logging.getLogger("benchmarks.scale")

@@ -12,13 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
+from bot.engines import EngineRegistry
+from bot.storage.database import Database
 from bot.storage.logstore import StorageError
-
-if TYPE_CHECKING:
-    from bot.engines import EngineRegistry
-    from bot.storage.database import Database
 
 __all__ = ["POLL", "LibraryWatch"]
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
+from bot.settings import Settings
 from bot.sharding import ShardPlan
 from bot.storage.logstore import StorageError
 from bot.storage.sqlite import Storage
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
+if TYPE_CHECKING:  # asyncpg is an optional extra: imported when a URL asks for it
     from bot.storage.postgres import PgStorage
 
 __all__ = ["Database", "open_database", "pg_journal_path"]

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_bot_cli import bot_env
+from test_main import bot_env
 
 from bot.storage.dbfile import DatabasePathError, move_aside
 
