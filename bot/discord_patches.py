@@ -1,8 +1,9 @@
 """Where docqa changes discord.py from outside, because discord.py 2.x offers no public way.
 
 - :func:`use_endpoints`: the REST base and the gateway URL (a local Discord API for tests,
-  a proxy in production). discord.py keeps both as class attributes and has no client
-  option for either (``http._set_api_version`` is private too), so they are assigned here.
+  a proxy in production). discord.py (2.7) keeps both as class attributes, and none of the
+  client's options reaches them: ``proxy`` and ``connector`` route the same ``https://`` URLs,
+  ``http._set_api_version`` is private and fixes the host. So they are assigned here.
 - :func:`drop_unreadable`: the parsers of the gateway events users cause are wrapped, so an
   unreadable event costs that event, not the connection, and a member's permissions count
   only when Discord sent an integer (:func:`integer_permissions`).
