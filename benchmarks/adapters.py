@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.corpus import Corpus, Query
+from benchmarks.generated import Corpus, Query
 from retrieval import EngineOptions, load_or_build
 from retrieval.cache import build_cache
 from retrieval.index import BM25Index, IndexData

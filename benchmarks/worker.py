@@ -20,7 +20,7 @@ import numpy as np
 import psutil
 
 from benchmarks.adapters import make
-from benchmarks.corpus import Corpus, Query, queries
+from benchmarks.generated import Corpus, Query, queries
 
 
 class PeakRSS:

@@ -157,13 +157,14 @@ def test_no_module_is_over_300_lines() -> None:
     assert long.keys() <= IN_FLUX, long
 
 
-def test_bot_names_no_module_as_retrieval_does() -> None:
+def test_bot_and_benchmarks_name_no_module_as_another_package_does() -> None:
     def names(package: str) -> set[str]:
         return {
             p.stem for p in (REPO / package).rglob("*.py") if p.stem not in {"__init__", "__main__"}
         }
 
-    assert names("bot") & names("retrieval") == set()
+    bot, retrieval, benchmarks = names("bot"), names("retrieval"), names("benchmarks")
+    assert (bot & retrieval, benchmarks & (bot | retrieval)) == (set(), set())
 
 
 def test_every_logger_logs() -> None:
