@@ -16,7 +16,7 @@ from bot.lines import LineReader
 from bot.settings import Settings
 from bot.signals import on_shutdown_signals
 from bot.storage.database import open_database
-from bot.ui.embeds import answer_text
+from bot.ui.terminal import answer_text
 from retrieval import QueryError
 
 __all__ = ["CONSOLE", "run_console"]

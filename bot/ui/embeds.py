@@ -1,4 +1,5 @@
-"""Pure rendering: search results -> Discord embeds or plain text, within Discord's limits.
+"""Pure rendering: search results -> Discord embeds, within Discord's limits (the terminal's
+plain text is :mod:`bot.ui.terminal`).
 
 Every limit Discord enforces on what the bot sends is applied here, and all user or
 document text passes through :func:`safe` (Markdown and mentions escaped) on the way in.
@@ -8,7 +9,6 @@ Sends still use ``AllowedMentions.none()``: that, not escaping, is what guarante
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Iterable, Sequence
 
 import discord
@@ -30,15 +30,16 @@ __all__ = [
     "MAX_TOTAL",
     "PAGE_SIZE",
     "answer_embed",
-    "answer_text",
     "citation_label",
     "content",
     "document_embed",
     "documents_embed",
+    "documents_line",
     "page_count",
     "page_hits",
     "passage_embed",
     "safe",
+    "summary",
     "trim",
     "vote_text",
 ]
@@ -87,13 +88,15 @@ def page_hits(result: SearchResult, page: int) -> tuple[Hit, ...]:
     return result.hits[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
 
-def _summary(result: SearchResult) -> str:
+def summary(result: SearchResult) -> str:
+    """The line above the hits: answered, or what abstaining means (Markdown bold)."""
     if result.answered:
         return ANSWERED
     return f"{ABSTAINED} {CLOSEST if result.hits else NOTHING}"
 
 
-def _documents(hits: Iterable[Hit]) -> str:
+def documents_line(hits: Iterable[Hit]) -> str:
+    """The documents the hits come from, each named once, with its source and date."""
     named: dict[str, str] = {}
     for hit in hits:
         cite = hit.citation
@@ -110,10 +113,10 @@ def answer_embed(result: SearchResult, page: int = 1) -> discord.Embed:
     colour = discord.Colour.green() if result.answered else discord.Colour.light_grey()
     embed = discord.Embed(
         title=trim(safe(result.query), MAX_TITLE),
-        description=trim(_summary(result), MAX_DESCRIPTION),
+        description=trim(summary(result), MAX_DESCRIPTION),
         colour=colour,
     )
-    footer = f"Documents: {_documents(shown)}" if shown else "No documents matched."
+    footer = f"Documents: {documents_line(shown)}" if shown else "No documents matched."
     if pages > 1:
         footer += f" · page {page} of {pages}"
     embed.set_footer(text=trim(escape_mentions(footer), MAX_FOOTER // 2))
@@ -179,27 +182,6 @@ def document_embed(doc: Document, passages: int) -> discord.Embed:
         if value:
             embed.add_field(name=name, value=trim(safe(value), MAX_FIELD_VALUE))
     return embed
-
-
-def answer_text(result: SearchResult, width: int = 100) -> str:
-    """The same answer as plain text for a terminal: every hit, cited, wrapped."""
-    lines = [] if result.answered else [_summary(result).replace("**", "")]
-    for hit in result.hits:
-        cite = hit.citation
-        lines.append(f"{citation_label(hit)} (characters {cite.start}–{cite.end})")
-        shown = f"{hit.excerpt.header_text}\n{hit.excerpt.text}".strip("\n")
-        lines += _indented_lines(shown, width)
-    if result.hits:
-        lines.append(f"Documents: {_documents(result.hits)}")
-    return "\n".join(lines)
-
-
-def _indented_lines(text: str, width: int) -> list[str]:
-    """``text`` indented four spaces, each of its lines wrapped to ``width`` on its own: a
-    table's header row and each row stay one line apiece, as ``python -m retrieval search``
-    prints them."""
-    wrap = textwrap.TextWrapper(width, initial_indent="    ", subsequent_indent="    ")
-    return [wrap.fill(" ".join(line.split())) for line in text.splitlines() if line.strip()]
 
 
 def vote_text(previous: int | None, current: int) -> str:

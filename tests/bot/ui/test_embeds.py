@@ -21,7 +21,6 @@ from bot.ui.embeds import (
     MAX_TOTAL,
     PAGE_SIZE,
     answer_embed,
-    answer_text,
     content,
     document_embed,
     documents_embed,
@@ -29,6 +28,7 @@ from bot.ui.embeds import (
     passage_embed,
     trim,
 )
+from bot.ui.terminal import answer_text
 from retrieval import (
     Chunk,
     Citation,
