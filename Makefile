@@ -42,6 +42,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(PY) -m vulture
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

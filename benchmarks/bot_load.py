@@ -24,8 +24,8 @@ from e2e.harness import TIMEOUT, TOKEN, bot_settings, live_bot, two_guilds  # no
 from e2e.loop_lag import GcPauses, LoopLag, frozen_heap  # noqa: E402
 from e2e.test_e2e_load import ASKS, ask_all, report  # noqa: E402
 
-from benchmarks.engines import PIPELINE_OPTIONS  # noqa: E402
-from bot.storage import Storage  # noqa: E402
+from benchmarks.adapters import PIPELINE_OPTIONS  # noqa: E402
+from bot.storage.sqlite import Storage  # noqa: E402
 from retrieval import SearchEngine, load_or_build  # noqa: E402
 
 

@@ -20,7 +20,7 @@ import asyncpg
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from bot.records import HitRow
+from bot.storage.records import HitRow
 
 __all__ = [
     "SCHEMA",

@@ -1,6 +1,6 @@
 """``python -m benchmarks.scale``: docqa against rank-bm25, bm25s and tantivy at 10k-1M passages.
 
-Generates the corpora (``benchmarks.corpus``), runs every engine's build and query phases in
+Generates the corpora (``benchmarks.generated``), runs every engine's build and query phases in
 their own processes (``benchmarks.worker``), then prints a table with the targets and writes
 ``out/scale/results.json`` and ``out/scale/latency.png``. Besides each engine's BM25 top 10, the
 ``docqa-search`` row times the product path: ``SearchEngine.search`` with excerpts and citations
@@ -21,9 +21,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus import CRANFIELD, generate
-from benchmarks.engines import ENGINES, SEARCH_ROW, missing_module
-from benchmarks.report import plot, table, targets
+from benchmarks.adapters import ENGINES, SEARCH_ROW, missing_module
+from benchmarks.generated import CRANFIELD, generate
+from benchmarks.scale_report import plot, table, targets
 
 log = logging.getLogger("benchmarks.scale")
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import psutil
 
-from benchmarks.corpus import Corpus, Query, queries
-from benchmarks.engines import make
+from benchmarks.adapters import make
+from benchmarks.generated import Corpus, Query, queries
 
 
 class PeakRSS:

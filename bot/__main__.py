@@ -13,13 +13,14 @@ import aiohttp
 import discord
 from pydantic import ValidationError
 
-from bot.client import DocqaBot, make_bot, use_endpoints
-from bot.config import Settings, describe_error, unknown_settings
+from bot.app import DocqaBot, make_bot
 from bot.console import run_console
-from bot.database import open_database
-from bot.dbfile import check_path
-from bot.logstore import StorageError
+from bot.discord_patches import use_endpoints
+from bot.settings import Settings, describe_error, unknown_settings
 from bot.signals import on_shutdown_signals
+from bot.storage.database import open_database
+from bot.storage.dbfile import check_path
+from bot.storage.logstore import StorageError
 from retrieval import RetrievalError
 
 __all__ = ["main"]

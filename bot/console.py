@@ -8,21 +8,19 @@ database to come back. At end of input the delayed rows are given a last chance 
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import TextIO
 
-from bot.config import Settings
-from bot.database import open_database
-from bot.formatting import answer_text
-from bot.index import load_engine
+from bot.answering import AskService, Origin
+from bot.engines import EngineSet, seed_engine
 from bot.lines import LineReader
-from bot.service import AskService, Origin
+from bot.settings import Settings
 from bot.signals import on_shutdown_signals
+from bot.storage.database import open_database
+from bot.ui.terminal import answer_text
 from retrieval import QueryError
 
 __all__ = ["CONSOLE", "run_console"]
 
-log = logging.getLogger(__name__)
 
 CONSOLE = Origin("console", user_id=0)
 PROMPT = "> "
@@ -31,10 +29,8 @@ PROMPT = "> "
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     """Answer each line of ``stdin`` until end of input, Ctrl-C or SIGTERM; exit status 0."""
     async with await open_database(settings) as storage:  # checked before any build
-        engine = await load_engine(
-            settings.corpus_dir, settings.engine_options, settings.index_cache_dir
-        )
-        service = AskService(engine, storage, settings.default_k)
+        engines = EngineSet(await seed_engine(settings))  # no servers: the seeds answer
+        service = AskService(engines, storage, settings.default_k)
         interactive = stdin.isatty()
         lines = LineReader(stdin)
         stop = asyncio.Event()
@@ -69,10 +65,9 @@ async def _read(lines: LineReader, stop: asyncio.Event, stdout: TextIO, interact
 
 async def _answer(service: AskService, question: str, stdout: TextIO) -> None:
     try:
-        answer = await service.ask(question)
+        answer = await service.answer(question, CONSOLE)  # logged first, as the bot does
     except QueryError as error:
         stdout.write(f"error: {error}\n")
         return
-    await service.record(answer, CONSOLE)  # first, as the bot does: a printed answer is logged
     stdout.write(answer_text(answer.result) + "\n\n")
     stdout.flush()

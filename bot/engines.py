@@ -1,4 +1,5 @@
-"""Which engine answers where: the seed engine everywhere, plus one per guild with uploads.
+"""The one place that picks a server's engine and swaps it: the seed engine everywhere, plus
+one per guild with uploads; and the one loader of the seed engine (through the index cache).
 
 Engines are immutable. A rebuild happens in a worker thread and ends with one assignment of
 a new :class:`EngineSet`, so a question asked meanwhile is answered by the complete old
@@ -14,16 +15,32 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
-from bot.config import Settings
-from bot.library import Library, LibraryLimits, uploads_root
+from bot.library.uploaded import Library, LibraryLimits, uploads_root
+from bot.settings import Settings
 from retrieval import EngineOptions, SearchEngine, load_or_build
 
-__all__ = ["BuildReport", "EngineRegistry", "EngineSet", "load_seed_engine", "open_engines"]
+__all__ = [
+    "BuildReport",
+    "EngineRegistry",
+    "EngineSet",
+    "Engines",
+    "load_seed_engine",
+    "open_engines",
+    "seed_engine",
+]
 
 log = logging.getLogger(__name__)
 
 _NO_GUILDS: Mapping[int, SearchEngine] = MappingProxyType({})
+
+
+class Engines(Protocol):
+    """Where the answering service gets a server's engine: the bot's :class:`EngineRegistry`,
+    or one :class:`EngineSet` that never changes (the console, which has no servers)."""
+
+    def for_guild(self, guild_id: int | None) -> SearchEngine: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +67,15 @@ class BuildReport:
 def load_seed_engine(
     corpus_dir: Path, options: EngineOptions, cache_dir: Path | None = None
 ) -> SearchEngine:
-    """The engine over the seeds, through the index cache (rebuilt if the files changed)."""
-    return load_or_build(corpus_dir, options, cache_dir)
+    """The engine over the seeds, from the index cache in ``cache_dir`` when it is fresh
+    (chunked and indexed again if the files changed). Blocking: call it in a worker thread."""
+    started = time.perf_counter()
+    engine = load_or_build(corpus_dir, options, cache_dir)
+    log.info(
+        "Loaded the index of %d documents (%d passages) from %s in %.2f s",
+        len(engine.documents), len(engine.chunks), corpus_dir, time.perf_counter() - started,
+    )  # fmt: skip
+    return engine
 
 
 class EngineRegistry:
@@ -65,17 +89,15 @@ class EngineRegistry:
         seed: SearchEngine,
         *,
         cache_dir: Path | None = None,
-        on_reindex: Callable[[SearchEngine], None] | None = None,
     ) -> None:
         self.corpus_dir = corpus_dir
         self.options = options
         self.cache_dir = cache_dir
-        self.on_reindex = on_reindex  # told the new seed engine, e.g. AskService.swap_engine
         self.library = library
         library.set_seeds(seed.documents)
         self._current = EngineSet(seed)
         self._building = asyncio.Lock()
-        # Told each server whose uploads this process rebuilt (bot/library_watch.py).
+        # Told each server whose uploads this process rebuilt (bot/library/watch.py).
         self.announce: Callable[[int], Awaitable[None]] | None = None
 
     @property
@@ -85,10 +107,6 @@ class EngineRegistry:
     def for_guild(self, guild_id: int | None) -> SearchEngine:
         """The engine that answers in ``guild_id`` (None: DMs and the console)."""
         return self._current.for_guild(guild_id)
-
-    def uploaded_engine(self, guild_id: int | None) -> SearchEngine | None:
-        """The guild's own engine if it has uploaded documents, else None (use the seeds')."""
-        return None if guild_id is None else self._current.guilds.get(guild_id)
 
     async def load(self) -> BuildReport:
         """Build the engines of every guild with uploads (at start-up)."""
@@ -120,8 +138,6 @@ class EngineRegistry:
             built = await asyncio.to_thread(self._build, self._current, reload_seeds, only)
             self._current = built  # the swap: one reference assignment
             seconds = time.perf_counter() - started
-            if reload_seeds and self.on_reindex is not None:
-                self.on_reindex(built.seed)
         report = self._report(built, guild_id, seconds)
         log.info("Built engines for %d guilds in %.2f s", len(built.guilds), seconds)
         return report
@@ -146,16 +162,23 @@ class EngineRegistry:
         return BuildReport(len(engine.documents), uploaded, len(engine.chunks), seconds)
 
 
-async def open_engines(
-    settings: Settings, seed: SearchEngine, on_reindex: Callable[[SearchEngine], None] | None = None
-) -> EngineRegistry:
-    """The registry for the bot: uploads in ``DOCQA_UPLOADS_DIR`` (default: beside the database),
-    guild engines built off the loop."""
+async def seed_engine(settings: Settings) -> SearchEngine:
+    """:func:`load_seed_engine` for ``settings``, in a worker thread."""
+    return await asyncio.to_thread(
+        load_seed_engine, settings.corpus_dir, settings.engine_options, settings.index_cache_dir
+    )
+
+
+async def open_engines(settings: Settings, seed: SearchEngine | None = None) -> EngineRegistry:
+    """The registry for the bot: the seed engine (``seed``, or loaded off the loop), uploads in
+    ``DOCQA_UPLOADS_DIR`` (default: beside the database), guild engines built off the loop."""
+    if seed is None:
+        seed = await seed_engine(settings)
     limits = LibraryLimits(settings.max_upload_bytes, settings.max_guild_docs)
     library = Library(settings.uploads_dir or uploads_root(settings.db_path), limits)
     registry = EngineRegistry(
         settings.corpus_dir, settings.engine_options, library, seed,
-        cache_dir=settings.index_cache_dir, on_reindex=on_reindex,
+        cache_dir=settings.index_cache_dir,
     )  # fmt: skip
     await registry.load()
     log.info("%d guilds have documents of their own", len(registry.current.guilds))

@@ -6,30 +6,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 
-from bot.records import HitRow
+from bot.storage.records import HitRow
 from retrieval import Chunk, Citation, Excerpt, Hit, SearchEngine, SearchResult
 
-__all__ = ["hit_rows", "rebuild_hits"]
+__all__ = ["rebuild_hits"]
 
 log = logging.getLogger(__name__)
 
 SpanKey = tuple[str, int, int]
-
-
-def hit_rows(hits: Iterable[Hit]) -> tuple[HitRow, ...]:
-    """What the log keeps of each hit: its document and the two spans that locate it."""
-    return tuple(
-        HitRow(
-            rank=hit.rank,
-            doc=hit.chunk.doc_id,
-            chunk_start=hit.chunk.start,
-            chunk_end=hit.chunk.end,
-            excerpt_start=hit.excerpt.start,
-            excerpt_end=hit.excerpt.end,
-            score=hit.score,
-        )
-        for hit in hits
-    )
 
 
 def rebuild_hits(

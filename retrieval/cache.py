@@ -74,9 +74,8 @@ class CacheInfo:
     bytes: int
 
 
-def default_cache_dir() -> Path:
-    """``docqa-index/`` beside ``$DOCQA_DB_PATH`` when it is set, else ``.cache/docqa``."""
-    db_path = os.environ.get("DOCQA_DB_PATH")
+def default_cache_dir(db_path: Path | str | None = None) -> Path:
+    """``docqa-index/`` beside the bot's database ``db_path`` when given, else ``.cache/docqa``."""
     return Path(db_path).parent / "docqa-index" if db_path else Path(".cache", "docqa")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from retrieval.cache import load_or_build
+from retrieval.cache import default_cache_dir, load_or_build
 from retrieval.engine import MAX_K, SearchEngine
 from retrieval.errors import RetrievalError
 from retrieval.indexcmd import add_index_parser, run_index
@@ -39,11 +39,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
+def _bot_cache() -> Path:
+    """The bot's index cache, so the two share it: ``docqa-index/`` beside its database
+    (``DOCQA_DB_PATH``, read here at the command line's edge) when set, else ``.cache/docqa``."""
+    return default_cache_dir(os.environ.get("DOCQA_DB_PATH"))
+
+
 def _where(parser: argparse.ArgumentParser, default: Any) -> None:
     """``--corpus``, ``--cache`` and ``--no-cache``, on the main parser (with ``default``) and
     on each command (suppressed when absent), so they may come before or after the command."""
     parser.add_argument("--corpus", type=Path, default=default(DEFAULT_CORPUS), help=_CORPUS_HELP)
-    parser.add_argument("--cache", type=Path, default=default(None), help="index cache folder")
+    parser.add_argument(
+        "--cache", type=Path, default=default(_bot_cache()), help="index cache folder"
+    )
     parser.add_argument(
         "--no-cache", action="store_true", default=default(False), help="index in memory"
     )

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from bot.database import Database
-from bot.pg_storage import PgStorage
-from bot.storage import Storage
+from bot.storage.database import Database
+from bot.storage.postgres import PgStorage
+from bot.storage.sqlite import Storage
 
 __all__ = [
     "BACKENDS", "StorageOpener", "fresh_pg_url", "open_storage", "read_rows", "storage",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.dbfile import COMPANIONS, move_aside
-from bot.journal import journal_path
+from bot.settings import Settings
+from bot.storage.dbfile import COMPANIONS, move_aside
+from bot.storage.journal import journal_path
 
 REPO = Path(__file__).resolve().parent.parent
 

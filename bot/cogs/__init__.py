@@ -1,1 +1,1 @@
-"""The bot's cogs, one per concern; ``bot.client.EXTENSIONS`` lists the ones loaded."""
+"""The bot's cogs, one per concern; ``bot.app.EXTENSIONS`` lists the ones loaded."""

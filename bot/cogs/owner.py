@@ -6,8 +6,8 @@ import logging
 
 from discord.ext import commands
 
-from bot.client import DocqaBot
-from bot.replies import NO_MENTIONS
+from bot.app import DocqaBot
+from bot.ui.replies import NO_MENTIONS
 
 __all__ = ["OwnerCog"]
 

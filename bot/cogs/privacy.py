@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.admin_format import deleted_text
-from bot.client import DocqaBot
-from bot.moderation import Services
-from bot.replies import Reply, send
+from bot.app import DocqaBot, Interaction
+from bot.cogs.checks import Services
+from bot.ui.moderation_text import deleted_text
+from bot.ui.replies import Reply, send
 
 __all__ = ["PrivacyCog"]
 
@@ -26,7 +24,7 @@ class PrivacyCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="forget-me")
-    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
+    async def forget_me(self, interaction: Interaction) -> None:
         """Delete everything docqa has logged about you: your questions and your votes."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         counts = await self.bot.service.forget_user(interaction.user.id)  # journal included

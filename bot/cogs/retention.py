@@ -6,7 +6,7 @@ import logging
 
 from discord.ext import commands, tasks
 
-from bot.client import DocqaBot
+from bot.app import DocqaBot
 
 __all__ = ["RetentionCog"]
 

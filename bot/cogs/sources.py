@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DocqaBot
-from bot.formatting import document_embed, documents_embed, safe, trim
-from bot.replies import Reply, send
+from bot.app import DocqaBot, Interaction
+from bot.ui.embeds import document_embed, documents_embed, safe, trim
+from bot.ui.replies import Reply, send
 from retrieval import Document
 
 __all__ = ["SourcesCog", "find_document", "matching_documents"]
 
-log = logging.getLogger(__name__)
 
-Interaction = discord.Interaction[DocqaBot]
 MAX_CHOICES = 25
 MAX_CHOICE = 100
 
@@ -48,7 +44,7 @@ class SourcesCog(commands.Cog):
     @app_commands.command()
     async def sources(self, interaction: Interaction) -> None:
         """List the documents I answer from, with how many passages each has."""
-        engine = self.bot.service.engine_for(interaction.guild_id)
+        engine = self.bot.engines.for_guild(interaction.guild_id)
         embed = documents_embed(engine.documents, engine.chunk_counts())
         await send(interaction, Reply(embed=embed, ephemeral=True))
 
@@ -56,7 +52,7 @@ class SourcesCog(commands.Cog):
     @app_commands.describe(name="The document's title or file name")
     async def source(self, interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
         """Show one document's details: title, source, author, date and size."""
-        engine = self.bot.service.engine_for(interaction.guild_id)
+        engine = self.bot.engines.for_guild(interaction.guild_id)
         doc = find_document(engine.documents, name)
         if doc is None:
             text = f"No document matches “{safe(name)}”; `/sources` lists them all."
@@ -69,7 +65,7 @@ class SourcesCog(commands.Cog):
     async def _source_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        engine = self.bot.service.engine_for(interaction.guild_id)
+        engine = self.bot.engines.for_guild(interaction.guild_id)
         found = matching_documents(engine.documents, current)
         return [
             app_commands.Choice(name=trim(doc.title, MAX_CHOICE) or doc.doc_id, value=doc.doc_id)

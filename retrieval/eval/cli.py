@@ -1,11 +1,11 @@
 """``python -m retrieval.eval``: offline evaluation of docqa's retrieval.
 
-run      dev-set figures (excerpt and chunk level), abstention, excerpt length, latency
-gate     fail when figures fall below eval/thresholds.toml (CI)
-beir     nDCG@10, MAP@100 and recall@100 on a BEIR-layout collection
-sweep    a grid over engine options: table, CSV and PNG
-compare  two configurations question by question, with a paired significance test
-from-log turn 👍/👎 in the bot's query log into a question set
+run          dev-set figures (excerpt and chunk level), abstention, excerpt length, latency
+gate         fail when figures fall below eval/thresholds.toml (CI)
+beir         nDCG@10, MAP@100 and recall@100 on a BEIR-layout collection
+sweep        a grid over engine options: table, CSV and PNG
+compare      two configurations question by question, with a paired significance test
+from-export  turn 👍/👎 in the bot's /docqa export files (JSONL) into a question set
 """
 
 from __future__ import annotations
@@ -86,11 +86,13 @@ def _compare_parser(commands_: Any) -> None:
     compare.add_argument("--all", action="store_true", help="list tied questions too")
 
 
-def _from_log_parser(commands_: Any) -> None:
-    from_log = commands_.add_parser("from-log", help="judgments from the bot's query log")
-    from_log.add_argument("db", type=Path, help="the bot's SQLite query log")
-    from_log.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder")
-    from_log.add_argument("--out", type=Path, help="write JSONL here instead of stdout")
+def _from_export_parser(commands_: Any) -> None:
+    from_export = commands_.add_parser(
+        "from-export", help="judgments from the bot's /docqa export files (JSONL)"
+    )
+    from_export.add_argument("exports", type=Path, nargs="+", help="/docqa export JSONL files")
+    from_export.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder")
+    from_export.add_argument("--out", type=Path, help="write JSONL here instead of stdout")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     commands_ = parser.add_subparsers(dest="command", required=True)
-    for add in (_run_parser, _beir_parser, _sweep_parser, _compare_parser, _from_log_parser):
+    for add in (_run_parser, _beir_parser, _sweep_parser, _compare_parser, _from_export_parser):
         add(commands_)
     return parser
 
@@ -112,7 +114,7 @@ HANDLERS: dict[str, Handler] = {
     "beir": commands.beir,
     "sweep": commands.sweep,
     "compare": commands.compare,
-    "from-log": commands.from_log,
+    "from-export": commands.from_export,
 }
 
 

@@ -12,7 +12,7 @@ from retrieval.eval import report
 from retrieval.eval.beir import evaluate_beir, load_beir
 from retrieval.eval.compare import compare_scores
 from retrieval.eval.errors import EvalError
-from retrieval.eval.feedback import judgments_from_log
+from retrieval.eval.feedback import judgments_from_export
 from retrieval.eval.gate import Check, check, load_gate_sets
 from retrieval.eval.metrics import MEASURES
 from retrieval.eval.options import describe, load_options, options_from_args
@@ -23,7 +23,7 @@ from retrieval.eval.runs import load_run
 from retrieval.eval.sweep import DEFAULT_GRID, run_sweep, write_csv
 from retrieval.types import EngineOptions
 
-__all__ = ["beir", "compare", "from_log", "gate", "run", "sweep"]
+__all__ = ["beir", "compare", "from_export", "gate", "run", "sweep"]
 
 SWEEP_COLUMNS = (
     "excerpt hit@1",
@@ -147,8 +147,8 @@ def compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def from_log(args: argparse.Namespace) -> int:
-    judged = judgments_from_log(args.db, args.corpus)
+def from_export(args: argparse.Namespace) -> int:
+    judged = judgments_from_export(args.exports, args.corpus)
     lines = [json.dumps(question_record(q), ensure_ascii=False) for q in judged]
     text = "".join(line + "\n" for line in lines)
     if args.out:

@@ -1,4 +1,9 @@
-"""Judgments from the bot's query log: 👍/👎 votes on logged answers → a question set.
+"""Judgments from the bot's exported query log: 👍/👎 votes on logged answers → a question set.
+
+The input is what ``/docqa export format:jsonl`` attaches: one JSON object per logged
+question, ``{"id", "question", ..., "hits": [{"rank", "doc", "excerpt_start",
+"excerpt_end", ...}], "feedback": [{"user_id", "vote", "created_at"}]}``. This module never
+opens the bot's database: the export is the interface between the two.
 
 What a vote means as a judgment (votes are per answer, not per passage):
 
@@ -9,48 +14,29 @@ What a vote means as a judgment (votes are per answer, not per passage):
   answerable (a user expected an answer; a 👎 does not show that the documents lack one) with
   no relevant evidence, so it is *unjudged*: left out of the ranking metrics until someone
   labels it, and reported as "top excerpt is one users rejected" while the engine still shows one.
-* a tie, or no votes: no judgment; the query is skipped.
+* a tie, or no votes: no judgment; the question is skipped.
 
 Evidence text is read from the corpus files, so spans that no longer fit a file (the corpus
-changed since the query was logged) are dropped with a warning. The log is opened read-only.
+changed since the question was logged) are dropped with a warning. A question that appears in
+several files (overlapping exports) is judged once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from retrieval.corpus import load_corpus
 from retrieval.eval.errors import EvalError
+from retrieval.eval.jsonl import read_jsonl
 from retrieval.eval.types import Evidence, Question
 from retrieval.types import Span
 
-__all__ = ["judgments_from_log"]
+__all__ = ["judgments_from_export"]
 
 log = logging.getLogger(__name__)
-
-_VOTED = """
-    SELECT q.id, q.question, SUM(f.vote) AS net
-    FROM queries AS q JOIN feedback AS f ON f.query_id = q.id
-    GROUP BY q.id ORDER BY q.id
-"""
-_SHOWN = """
-    SELECT doc, excerpt_start, excerpt_end FROM hits
-    WHERE query_id = ? AND excerpt_start IS NOT NULL AND excerpt_end IS NOT NULL
-    ORDER BY rank
-"""
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    if not path.is_file():
-        raise EvalError(f"query log {path} does not exist")
-    try:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise EvalError(f"cannot open query log {path}: {exc}") from exc
 
 
 def _evidence(doc: str, start: int, end: int, texts: Mapping[str, str]) -> Evidence | None:
@@ -61,25 +47,41 @@ def _evidence(doc: str, start: int, end: int, texts: Mapping[str, str]) -> Evide
     return Evidence(doc, Span(start, end), text[start:end])
 
 
-def _judgment(
-    db: sqlite3.Connection, qid: int, question: str, net: int, texts: Mapping[str, str]
-) -> Question:
-    rows = db.execute(_SHOWN, (qid,)).fetchall()
-    spans = (_evidence(str(doc), int(start), int(end), texts) for doc, start, end in rows)
+def _judgment(record: Mapping[str, Any], net: int, texts: Mapping[str, str]) -> Question:
+    qid = f"log-{record['id']}"
+    hits = sorted(record["hits"], key=lambda hit: int(hit["rank"]))
+    spans = (
+        _evidence(str(h["doc"]), int(h["excerpt_start"]), int(h["excerpt_end"]), texts)
+        for h in hits
+    )
     shown = tuple(e for e in spans if e is not None)
     if net > 0:
-        return Question(f"log-{qid}", question, True, relevant=shown)
-    return Question(f"log-{qid}", question, True, irrelevant=shown)
+        return Question(qid, str(record["question"]), True, relevant=shown)
+    return Question(qid, str(record["question"]), True, irrelevant=shown)
 
 
-def judgments_from_log(db_path: Path | str, corpus: Path | str) -> tuple[Question, ...]:
-    """One question per logged query with a net 👍 or net 👎, in query-id order."""
+def _net(where: str, record: Any) -> int:
+    """The record's net vote; :class:`EvalError` naming the line if it is not an export's."""
+    try:
+        int(record["id"]), str(record["question"]), list(record["hits"])
+        return sum(int(vote["vote"]) for vote in record["feedback"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EvalError(f"{where}: not a /docqa export record ({exc!r})") from exc
+
+
+def judgments_from_export(paths: Iterable[Path | str], corpus: Path | str) -> tuple[Question, ...]:
+    """One question per exported question with a net 👍 or net 👎, in id order.
+
+    Raises :class:`EvalError` (with ``file:line``) for a file that cannot be read or a line
+    that is not a ``/docqa export`` JSONL record.
+    """
+    records: dict[int, tuple[Mapping[str, Any], int]] = {}
+    for path in paths:
+        for where, record in read_jsonl(Path(path), "export"):
+            net = _net(where, record)
+            records.setdefault(int(record["id"]), (record, net))
     texts = {doc.doc_id: doc.text for doc in load_corpus(corpus)}
-    with contextlib.closing(_connect(Path(db_path))) as db:
-        try:
-            voted = db.execute(_VOTED).fetchall()
-            judged = [_judgment(db, qid, text, net, texts) for qid, text, net in voted if net]
-        except sqlite3.Error as exc:
-            raise EvalError(f"{db_path} is not a docqa query log: {exc}") from exc
-    log.info("%d judgments from %d voted queries", len(judged), len(voted))
+    voted = [records[qid] for qid in sorted(records) if records[qid][0]["feedback"]]
+    judged = [_judgment(record, net, texts) for record, net in voted if net]
+    log.info("%d judgments from %d voted questions", len(judged), len(voted))
     return tuple(judged)

@@ -41,7 +41,6 @@ from retrieval.semantic.files import (
 
 __all__ = ["build_fp32", "convert", "convert_wheel", "main", "quantize"]
 
-log = logging.getLogger(__name__)
 
 F32 = npt.NDArray[np.float32]
 MS = "com.microsoft"

@@ -10,8 +10,8 @@ from typing import Any
 
 import discord
 
-from bot.client import DocqaBot
-from bot.views import BUTTONS
+from bot.app import DocqaBot
+from bot.ui.buttons import BUTTONS
 from retrieval import SearchEngine, SearchResult
 
 # make_bot(storage, **setting_overrides) -> a set-up bot (see conftest.py)
@@ -94,6 +94,7 @@ class FakeInteraction:
         self.command = None
         self.created_at = discord.utils.utcnow()
         self.data = {"custom_id": custom_id} if custom_id else {}
+        self.extras: dict[str, Any] = {}  # as discord.Interaction.extras
         self.calls = calls or Calls()
         self.response = FakeResponse(self.calls)
         self.followup = FakeFollowup(self.calls, self.response)

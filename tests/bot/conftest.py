@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ from typing import Any
 import pytest
 from bot_doubles import BotFactory
 
-from bot.client import DocqaBot
-from bot.config import DEFAULT_CORPUS, Settings
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.library.uploaded import Library, LibraryLimits
+from bot.settings import DEFAULT_CORPUS, Settings
+from bot.storage.sqlite import Storage
 from retrieval import EngineOptions, SearchEngine
 
 
@@ -60,3 +62,20 @@ async def make_bot(settings: Settings, engine: SearchEngine) -> AsyncIterator[Bo
     yield make
     for bot in bots:
         await bot.close()
+
+
+@pytest.fixture(scope="session")
+def seed_engine(engine: SearchEngine) -> SearchEngine:
+    """The seeds' engine, as the moderation and library tests call it."""
+    return engine
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the seeds, so a test may change the corpus on disk."""
+    return Path(shutil.copytree(DEFAULT_CORPUS, tmp_path / "seeds"))
+
+
+@pytest.fixture
+def library(tmp_path: Path, seed_engine: SearchEngine) -> Library:
+    return Library(tmp_path / "docqa-uploads", LibraryLimits(2000, 3), seed_engine.documents)

@@ -13,9 +13,9 @@ import pytest
 from discord_emulator import Emulator, running_client
 from e2e.harness import NOBODY, NOBODY_IN_REPLY, QUESTION, TIMEOUT, TOKEN, field_names, logged
 
-from bot.client import DocqaBot
-from bot.config import DEFAULT_CORPUS, Settings
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.settings import DEFAULT_CORPUS, Settings
+from bot.storage.sqlite import Storage
 from retrieval import SearchEngine
 
 

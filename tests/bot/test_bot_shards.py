@@ -10,10 +10,10 @@ import pytest
 from discord.ext import commands
 from pydantic import ValidationError
 
-from bot.client import DocqaBot, ShardedDocqaBot, make_bot
-from bot.config import Settings, describe_error
+from bot.app import DocqaBot, ShardedDocqaBot, make_bot
+from bot.settings import Settings, describe_error
 from bot.sharding import AUTO, ShardPlan
-from bot.storage import Storage
+from bot.storage.sqlite import Storage
 
 
 def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:

@@ -16,9 +16,9 @@ import pytest
 from discord_emulator import Emulator
 from e2e.harness import TOKEN, bot_settings, live_bot, two_guilds
 
-from bot.client import DocqaBot
-from bot.config import DEFAULT_CORPUS, Settings
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.settings import DEFAULT_CORPUS, Settings
+from bot.storage.sqlite import Storage
 from retrieval import EngineOptions, SearchEngine, load_or_build
 
 __all__ = [

@@ -24,10 +24,10 @@ from discord_emulator import (
     running_client,
 )
 
-from bot.client import DocqaBot
-from bot.config import Settings
-from bot.records import QueryRow
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.settings import Settings
+from bot.storage.records import QueryRow
+from bot.storage.sqlite import Storage
 from retrieval import SearchEngine
 
 __all__ = [

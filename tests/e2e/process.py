@@ -20,7 +20,7 @@ from pathlib import Path
 
 from discord_emulator import Emulator
 
-from bot.config import DEFAULT_CORPUS
+from bot.settings import DEFAULT_CORPUS
 
 __all__ = ["BotProcess", "bot_env", "bot_process"]
 

@@ -19,8 +19,8 @@ from discord_emulator import (
 )
 from e2e.harness import TOKEN, bot_settings, dev_questions
 
-from bot.client import DocqaBot, make_bot
-from bot.database import open_database
+from bot.app import DocqaBot, make_bot
+from bot.storage.database import open_database
 from retrieval import SearchEngine
 
 __all__ = ["HALVES", "SHARDS", "ask_everywhere", "eight_servers", "sharded_bot"]

@@ -8,8 +8,8 @@ from typing import Any
 from discord_emulator import Emulator
 from e2e.harness import ANSWERS, MODERATOR, NOBODY, QUESTION, TIMEOUT, embed_of, logged
 
-from bot.client import DocqaBot
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.storage.sqlite import Storage
 
 EPHEMERAL = 1 << 6
 

@@ -21,8 +21,8 @@ from discord_emulator import Emulator, InteractionHandle
 from e2e.harness import TIMEOUT, dev_questions
 from e2e.loop_lag import GcPauses, LoopLag, frozen_heap
 
-from bot.client import DocqaBot
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.storage.sqlite import Storage
 
 ASKERS = 40
 ASKS = 200

@@ -7,7 +7,7 @@ import asyncio
 from discord_emulator import Emulator, EmuUser
 from e2e.harness import NOBODY, NOBODY_IN_REPLY, TIMEOUT, embed_of
 
-from bot.client import DocqaBot
+from bot.app import DocqaBot
 
 
 def hostile_question(emu: Emulator) -> tuple[str, EmuUser]:

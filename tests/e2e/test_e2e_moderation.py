@@ -26,11 +26,10 @@ from e2e.harness import (
     logged,
 )
 
-from bot.client import DocqaBot
-from bot.export import ExportRecord
-from bot.guild_config import GuildConfig
-from bot.library import StoredDocument
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.library.uploaded import StoredDocument
+from bot.storage.records import ExportRecord, GuildConfig
+from bot.storage.sqlite import Storage
 
 REFUSAL = "You are missing Manage Server permission(s) to run this command."
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -10,7 +10,7 @@ from discord_emulator import Emulator
 from e2e.harness import NOBODY, QUESTION, TIMEOUT, TOKEN, embed_of, field_names, logged
 from e2e.process import bot_process
 
-from bot.storage import Storage
+from bot.storage.sqlite import Storage
 
 COMMANDS = {"ask", "docqa", "forget-me", "source", "sources"}
 BOLD = re.compile(r"\*\*[^*]+\*\*")  # the excerpt's highlighted query terms

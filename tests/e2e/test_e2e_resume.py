@@ -8,8 +8,8 @@ import pytest
 from discord_emulator import Emulator
 from e2e.harness import QUESTION, TIMEOUT, field_names, logged
 
-from bot.client import DocqaBot
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.storage.sqlite import Storage
 
 
 @pytest.mark.parametrize("abort", [False, True], ids=["close-4000", "tcp-reset"])

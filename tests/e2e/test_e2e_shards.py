@@ -23,7 +23,7 @@ from e2e.harness import MODERATOR, QUESTION, TIMEOUT, TOKEN
 from e2e.process import bot_process
 from e2e.sharded import HALVES, SHARDS, ask_everywhere, eight_servers, sharded_bot
 
-from bot.storage import Storage
+from bot.storage.sqlite import Storage
 from retrieval import SearchEngine
 
 ASKS = 48  # six per server

@@ -38,8 +38,8 @@ from e2e.process import bot_process
 from e2e.sharded import HALVES, SHARDS, ask_everywhere, eight_servers, sharded_bot
 from storage_backends import fresh_pg_url, read_rows
 
-from bot.journal import Journal
-from bot.records import utc_now
+from bot.storage.journal import Journal
+from bot.storage.records import utc_now
 from retrieval import SearchEngine
 
 ASKS = 400  # fifty per server
@@ -155,15 +155,15 @@ async def test_an_upload_through_one_bot_is_searchable_through_the_other(
             sharded_bot(emu, tmp_path / "low", HALVES[0], seed_engine, **shared) as low,
             sharded_bot(emu, tmp_path / "high", HALVES[1], seed_engine, **shared) as high,
         ):
-            before = await high.service.ask(ZORBLAX, guild_id=guild.id)
+            before = high.engines.for_guild(guild.id).search(ZORBLAX, 5)
             report = await add_document(emu, FIELD_NOTES, guild.id)
-            while high.engines.uploaded_engine(guild.id) is None:  # its watch: every 2 s
+            while guild.id not in high.engines.current.guilds:  # its watch: every 2 s
                 await asyncio.sleep(0.05)
-            after = await high.service.ask(ZORBLAX, guild_id=guild.id)
-            assert low.engines.uploaded_engine(guild.id) is not None
+            after = high.engines.for_guild(guild.id).search(ZORBLAX, 5)
+            assert guild.id in low.engines.current.guilds
     assert report.startswith("Added ")
-    assert "field-notes.md" not in {hit.chunk.doc_id for hit in before.result.hits}
-    assert after.result.hits[0].chunk.doc_id == "field-notes.md"
+    assert "field-notes.md" not in {hit.chunk.doc_id for hit in before.hits}
+    assert after.hits[0].chunk.doc_id == "field-notes.md"
     assert not (tmp_path / "low" / "docqa-uploads").exists()  # in the shared folder instead
     emu.assert_clean()
 

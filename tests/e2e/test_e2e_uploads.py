@@ -15,7 +15,7 @@ from e2e.harness import (
     field_names,
 )
 
-from bot.client import DocqaBot
+from bot.app import DocqaBot
 
 NOTES_TITLE = "Field notes on the Koryolink"
 LEDGER = EmuFile("ledger.txt", b"Ledger of relay parts\n\nSpare zorblax coils: four.\n")

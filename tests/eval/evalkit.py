@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.storage.export import to_jsonl
+from bot.storage.records import ExportRecord, HitRow, QueryRow, VoteRow
 from retrieval.eval.types import Evidence, Question, QuestionRun, RunHit
 from retrieval.types import Span
 
@@ -13,6 +16,7 @@ DEV_SET = REPO / "eval" / "questions_dev.jsonl"
 THRESHOLDS = REPO / "eval" / "thresholds.toml"
 SCORE_RUN = REPO.parent / "shared" / "eval" / "score_run.py"
 CRANFIELD = REPO.parent / "shared" / "benchmarks" / "cranfield"
+HitSpan = tuple[int, str, int, int]  # rank, doc, excerpt start, excerpt end
 
 
 def ev(doc: str, start: int, end: int, text: str = "") -> Evidence:
@@ -41,17 +45,20 @@ def write_corpus(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-# The bot's query-log schema (bot/storage.py owns the real one).
-LOG_SCHEMA = """
-CREATE TABLE queries (id INTEGER PRIMARY KEY, created_at TEXT, guild_id INTEGER NULL,
-    channel_id INTEGER NULL, user_id INTEGER, source TEXT, question TEXT, k INTEGER,
-    answered INTEGER, latency_ms REAL, hit_count INTEGER, top_score REAL);
-CREATE TABLE hits (query_id INTEGER, rank INTEGER, doc TEXT, chunk_start INTEGER,
-    chunk_end INTEGER, excerpt_start INTEGER, excerpt_end INTEGER, score REAL,
-    PRIMARY KEY (query_id, rank));
-CREATE TABLE feedback (query_id INTEGER, user_id INTEGER, vote INTEGER, created_at TEXT,
-    PRIMARY KEY (query_id, user_id));
-"""
+def write_export(path: Path, *questions: tuple[int, str, list[HitSpan], list[int]]) -> Path:
+    """A ``/docqa export`` JSONL file, written by the bot's own encoder: each question is
+    ``(id, text, [(rank, doc, start, end)], [votes])``."""
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    records = [
+        ExportRecord(
+            QueryRow(qid, when, 1, 2, 3, "slash", text, 5, True, 4.0, len(hits), 9.0),
+            tuple(HitRow(rank, doc, 0, 60, start, end, 1.0) for rank, doc, start, end in hits),
+            tuple(VoteRow(user, vote, when) for user, vote in enumerate(votes, start=10)),
+        )
+        for qid, text, hits, votes in questions
+    ]
+    path.write_bytes(to_jsonl(records))
+    return path
 
 
 BEIR_CORPUS = [

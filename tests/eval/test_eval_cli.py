@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from evalkit import DEV_SET, LOG_SCHEMA, REPO, THRESHOLDS, write_beir, write_corpus
+from evalkit import DEV_SET, REPO, THRESHOLDS, write_beir, write_corpus, write_export
 
 from retrieval.eval.cli import main
 
@@ -127,21 +126,16 @@ def test_sweep_command_writes_its_files(capsys: pytest.CaptureFixture[str], tmp_
     assert (tmp_path / "s.png").is_file()
 
 
-def test_from_log_writes_a_question_set(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_from_export_writes_a_question_set(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Nosotek was founded in 2007."})
-    db_path = tmp_path / "log.db"
-    with sqlite3.connect(db_path) as db:
-        db.executescript(LOG_SCHEMA)
-        db.execute("INSERT INTO queries (id, question) VALUES (7, 'Who founded it?')")
-        db.execute(
-            "INSERT INTO hits (query_id, rank, doc, excerpt_start, excerpt_end)"
-            " VALUES (7, 1, 'a.txt', 0, 7)"
-        )
-        db.execute("INSERT INTO feedback (query_id, user_id, vote) VALUES (7, 1, 1)")
-    db.close()
+    export = write_export(
+        tmp_path / "export.jsonl", (7, "Who founded it?", [(1, "a.txt", 0, 7)], [1])
+    )
     out_file = tmp_path / "judged.jsonl"
     code, _, err = _run(
-        capsys, "from-log", str(db_path), "--corpus", str(corpus), "--out", str(out_file)
+        capsys, "from-export", str(export), "--corpus", str(corpus), "--out", str(out_file)
     )
     assert code == 0
     assert "1 net 👍" in err

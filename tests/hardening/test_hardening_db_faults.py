@@ -20,13 +20,14 @@ from e2e.harness import QUESTION, TIMEOUT, TOKEN, field_names, logged
 from e2e.process import bot_process
 from hardening_support import ask_by_mention, problems, rows, write_lock_held
 
-from bot.client import DocqaBot
-from bot.config import Settings
-from bot.dbfile import COMPANIONS
-from bot.journal import Journal, journal_path
-from bot.logwriter import LAST_RETRY, QueryLogWriter
-from bot.records import QueryLog, utc_now
-from bot.storage import Storage, StorageUnavailableError
+from bot.app import DocqaBot
+from bot.settings import Settings
+from bot.storage.dbfile import COMPANIONS
+from bot.storage.journal import Journal, journal_path
+from bot.storage.logstore import StorageUnavailableError
+from bot.storage.logwriter import LAST_RETRY, QueryLogWriter
+from bot.storage.records import QueryLog, utc_now
+from bot.storage.sqlite import Storage
 
 BUSY = 0.1  # seconds: "locked for longer than the busy timeout" then takes a fraction of a second
 LANDS_WITHIN = LAST_RETRY + 2.0  # a retried write lands by then once the fault is gone

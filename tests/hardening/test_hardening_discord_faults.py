@@ -10,8 +10,8 @@ from discord_emulator import Emulator, InteractionHandle
 from e2e.harness import QUESTION, TIMEOUT, field_names, logged
 from hardening_support import ask_by_mention, problems
 
-from bot.client import DocqaBot
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.storage.sqlite import Storage
 
 RETRY_AFTER = 0.3
 QUESTIONS = (QUESTION, "Who founded Nosotek?", "What is Koryolink?", "How much is a phone?")

@@ -12,9 +12,9 @@ from discord_emulator import EmuFile, Emulator
 from e2e.harness import NOBODY, NOBODY_IN_REPLY, TIMEOUT, embed_of, logged
 from hardening_support import MASKED_LINK, ask_by_mention, rendered
 
-from bot.client import DocqaBot
-from bot.service import NUL_REFUSAL
-from bot.storage import Storage
+from bot.answering import NUL_REFUSAL
+from bot.app import DocqaBot
+from bot.storage.sqlite import Storage
 
 
 def hostile_text(emu: Emulator) -> str:

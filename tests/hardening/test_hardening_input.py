@@ -15,7 +15,9 @@ from hardening_support import MASKED_LINK, rendered
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import (
+from bot.ui.buttons import answer_reply
+from bot.ui.discord_markdown import excerpt_markdown
+from bot.ui.embeds import (
     MAX_CONTENT,
     MAX_DESCRIPTION,
     MAX_FIELD_NAME,
@@ -28,8 +30,6 @@ from bot.formatting import (
     page_count,
     passage_embed,
 )
-from bot.markdown import excerpt_markdown
-from bot.views import answer_reply
 from retrieval import MAX_QUESTION_CHARS, EngineOptions, QueryError, SearchEngine, parse_document
 from retrieval.analysis import Analyzer
 from retrieval.chunking import chunk_document, indexable_spans

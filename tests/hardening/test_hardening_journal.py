@@ -18,13 +18,15 @@ from discord_emulator import Emulator
 from e2e.harness import QUESTION, TIMEOUT, field_names, logged
 from hardening_support import ask_by_mention, problems, rows, write_lock_held
 
-import bot.storage as storage_module
-from bot.client import DocqaBot
-from bot.config import Settings
-from bot.journal import Journal, journal_path
-from bot.records import HitRow, QueryLog, utc_now
-from bot.service import AskService
-from bot.storage import Storage, StorageError, StorageUnavailableError
+import bot.storage.sqlite_driver as storage_module
+from bot.answering import AskService
+from bot.app import DocqaBot
+from bot.engines import EngineSet
+from bot.settings import Settings
+from bot.storage.journal import Journal, journal_path
+from bot.storage.logstore import StorageError, StorageUnavailableError
+from bot.storage.records import HitRow, QueryLog, utc_now
+from bot.storage.sqlite import Storage
 from retrieval import SearchEngine
 
 BUSY = 0.1  # seconds: the busy timeout of these tests' database
@@ -40,7 +42,7 @@ async def quick(settings: Settings) -> AsyncIterator[Storage]:
 
 @pytest.fixture
 def service(quick: Storage, seed_engine: SearchEngine) -> AskService:
-    return AskService(seed_engine, quick, default_k=5)
+    return AskService(EngineSet(seed_engine), quick, default_k=5)
 
 
 def question(
@@ -146,7 +148,7 @@ async def test_the_journal_is_replayed_at_start_up(
     await quick.log_query(question(2, 5, "landed just before the crash"))
     left = Journal(journal_path(settings.db_path))
     await left.append([question(n, 5, f"question {n}") for n in (1, 2, 3)])
-    AskService(seed_engine, quick, default_k=5)  # nothing asked: start-up alone replays
+    AskService(EngineSet(seed_engine), quick, default_k=5)  # nothing asked: start-up alone replays
     await until_logged(settings.db_path, [1, 2, 3])
     assert rows(settings.db_path, "SELECT count(*) FROM hits") == [(3,)]  # no duplicate
     assert problems(caplog) == []
@@ -159,7 +161,7 @@ async def test_a_batch_cut_short_by_a_crash_costs_only_itself(
     await Journal(path).append([question(1, 5, "whole"), question(2, 5, "whole too")])
     with path.open("ab") as torn:
         torn.write(b'{"v":1,"created_at":"2026-')  # the write the kill interrupted
-    AskService(seed_engine, quick, default_k=5)
+    AskService(EngineSet(seed_engine), quick, default_k=5)
     await until_logged(settings.db_path, [1, 2])
     assert problems(caplog) == [
         f"The journal {path} ends in a partial line (a crash mid-write); it is dropped"

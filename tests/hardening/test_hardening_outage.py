@@ -21,8 +21,8 @@ from e2e.harness import QUESTION, TIMEOUT, TOKEN
 from e2e.process import bot_process
 from hardening_support import ask_by_mention, lock_in_another_process, rows
 
-from bot.config import DEFAULT_CORPUS
-from bot.journal import Journal, journal_path
+from bot.settings import DEFAULT_CORPUS
+from bot.storage.journal import Journal, journal_path
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,8 @@ from discord_emulator.builders import command_interaction
 from e2e.harness import MEMBER, QUESTION, TIMEOUT, logged
 from hardening_support import ask_by_mention, problems, rows
 
-from bot.client import DocqaBot
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.storage.sqlite import Storage
 
 REFUSAL = "You are missing Manage Server permission(s) to run this command."
 IN_A_SERVER = "Moderator commands work in a server only."

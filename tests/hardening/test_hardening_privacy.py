@@ -17,10 +17,10 @@ from hardening_support import rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.client import DocqaBot
-from bot.dbfile import COMPANIONS
-from bot.records import HitRow, QueryLog, utc_now
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.storage.dbfile import COMPANIONS
+from bot.storage.records import HitRow, QueryLog, utc_now
+from bot.storage.sqlite import Storage
 
 GUILDS = (1000, 2000, None)  # None: a DM
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=utc_now().tzinfo)

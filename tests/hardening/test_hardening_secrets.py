@@ -16,9 +16,9 @@ from e2e.harness import QUESTION, TIMEOUT, bot_settings, field_names
 from e2e.process import bot_process
 from pydantic import ValidationError
 
-from bot.client import DocqaBot
-from bot.config import Settings, describe_error
-from bot.storage import Storage
+from bot.app import DocqaBot
+from bot.settings import Settings, describe_error
+from bot.storage.sqlite import Storage
 from retrieval import SearchEngine
 
 # Shaped like a real token (user id . timestamp . HMAC), and unique enough to grep for.

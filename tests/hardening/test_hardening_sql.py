@@ -11,11 +11,12 @@ from hardening_support import rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.export import encode
-from bot.records import HitRow, QueryLog, RowCounts, utc_now
-from bot.service import AskService, Origin
-from bot.stats import Tally, collect
-from bot.storage import Storage
+from bot.answering import AskService, Origin
+from bot.engines import EngineSet
+from bot.storage.export import encode
+from bot.storage.records import HitRow, QueryLog, RowCounts, Tally, utc_now
+from bot.storage.sqlite import Storage
+from bot.storage.stats import collect
 from retrieval import SearchEngine
 
 GUILD = 1000
@@ -81,10 +82,12 @@ async def test_document_names_made_of_sql_go_through_search_log_and_stats(
         (corpus / name).write_text(f"The Koryolink network is described in {name}.\n")
     engine = SearchEngine.from_directory(corpus)
     async with await Storage.open(tmp_path / "docqa.db") as storage:
-        service = AskService(engine, storage, default_k=5)
-        answer = await service.ask("Which file describes the Koryolink network?")
-        query_id = await service.log(answer, Origin("slash", 7, GUILD, 10, 4242))
+        service = AskService(EngineSet(engine), storage, default_k=5)
+        origin = Origin("slash", 7, GUILD, 10, 4242)
+        answer = await service.answer("Which file describes the Koryolink network?", origin)
+        query_id = answer.query_id
         assert query_id == 4242
+        await service.drain()
         stored = {hit.doc for hit in await storage.get_hits(query_id)}
         figures = await collect(storage, GUILD, 1)
     assert stored == set(names)

@@ -22,10 +22,10 @@ from format_samples import (
     scanned_pdf,
 )
 
-from bot.client import DocqaBot
-from bot.config import DEFAULT_CORPUS, Settings
-from bot.storage import Storage
-from bot.uploads import KINDS, clean_name
+from bot.app import DocqaBot
+from bot.library.rules import KINDS, clean_name
+from bot.settings import DEFAULT_CORPUS, Settings
+from bot.storage.sqlite import Storage
 
 TEXT = b"Study notes\n\nThe Koryolink network launched in December 2008.\n"
 SEED = "000_36680a99088c2fd4.txt"

@@ -14,7 +14,8 @@ import format_samples as samples
 import pytest
 from conftest import REPO, write_corpus
 
-from bot.formatting import answer_embed, answer_text, citation_label, passage_embed
+from bot.ui.embeds import answer_embed, citation_label, passage_embed
+from bot.ui.terminal import answer_text
 from retrieval import Hit, SearchEngine, load_or_build
 
 # Plain notes on other subjects, so the formats compete with ordinary documents.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.engines import SEARCH_ROW, missing_module
+from benchmarks.adapters import SEARCH_ROW, missing_module
 from benchmarks.scale import _search_row, sizes
 from benchmarks.worker import PeakRSS
 

@@ -15,6 +15,7 @@ import pytest
 
 from retrieval import EngineOptions, SearchEngine, load_or_build
 from retrieval import cache as cache_module
+from retrieval import cli as retrieval_cli
 from retrieval.cache import build_cache, cache_path
 from retrieval.chunktable import ChunkTable
 from retrieval.serialize import result_record
@@ -188,10 +189,13 @@ def test_no_temporary_files_are_left_behind(corpus: Path, cache_dir: Path) -> No
 
 
 def test_default_cache_folder_sits_beside_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOCQA_DB_PATH", "/srv/docqa/docqa.db")
-    assert cache_module.default_cache_dir() == Path("/srv/docqa/docqa-index")
-    monkeypatch.delenv("DOCQA_DB_PATH")
+    assert cache_module.default_cache_dir("/srv/docqa/docqa.db") == Path("/srv/docqa/docqa-index")
     assert cache_module.default_cache_dir() == Path(".cache/docqa")
+    # The command line's default follows the bot's database, so the two share one cache.
+    monkeypatch.setenv("DOCQA_DB_PATH", "/srv/docqa/docqa.db")
+    assert retrieval_cli._parser().parse_args(["docs"]).cache == Path("/srv/docqa/docqa-index")
+    monkeypatch.delenv("DOCQA_DB_PATH")
+    assert retrieval_cli._parser().parse_args(["docs"]).cache == Path(".cache/docqa")
 
 
 def test_a_large_first_build_logs_its_progress(
