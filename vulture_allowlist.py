@@ -5,10 +5,10 @@ discord.py and pydantic call by name, are allowed in pyproject.toml's ``[tool.vu
 """
 
 # ruff: noqa: B018
+import retrieval.semantic
 from bot.library.uploaded import StoredDocument
 from bot.storage.records import QueryRow
 from bot.storage.sqlite import Storage
-from retrieval.semantic.encoder import Encoder
 from retrieval.types import Chunk
 
 _ = object()
@@ -27,5 +27,5 @@ StoredDocument.added_at  # kept in the upload folder's .library.json
 Chunk.chunk_id  # a passage's position in the index
 
 # Public API used outside the package.
-Encoder.model_fingerprint  # index caches key on it (README, tests)
+retrieval.semantic.__getattr__  # PEP 562: the package imports onnxruntime on first use only
 Storage.log_query  # one question with a database-chosen id: the storage tests' way in

@@ -121,7 +121,9 @@ def test_console_answers_piped_questions_and_logs_them(tmp_path: Path, shared: P
 def test_console_prompts_at_a_terminal(tmp_path: Path, shared: Path) -> None:
     controller, terminal = pty.openpty()
     try:
-        os.write(controller, b"Who founded Nosotek?\n\x04")  # a line, then end of input (Ctrl-D)
+        os.write(
+            controller, b"When was Nosotek established?\n\x04"
+        )  # a line, then end of input (Ctrl-D)
         done = run_bot(tmp_path, "--console", stdin=terminal, DOCQA_DB_PATH=str(shared / "tty.db"))
     finally:
         os.close(controller)
@@ -210,13 +212,13 @@ def test_log_lines_to_a_pipe_have_no_colour_codes(tmp_path: Path, shared: Path) 
 
 def test_a_nul_in_a_console_question_is_refused_in_one_line(tmp_path: Path, shared: Path) -> None:
     db = shared / "nul.db"
-    done = run_bot(tmp_path, "--console", stdin="ctrl \x00 red? Koryolink\nWho founded Nosotek?\n",
+    done = run_bot(tmp_path, "--console", stdin="ctrl \x00 red? Koryolink\nWhen was Nosotek established?\n",
                    DOCQA_DB_PATH=str(db))  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"error: {NUL_REFUSAL}\n[1] ")
     with sqlite3.connect(db) as conn:
         logged = conn.execute("SELECT question FROM queries").fetchall()
-    assert logged == [("Who founded Nosotek?",)]
+    assert logged == [("When was Nosotek established?",)]
 
 
 def test_unknown_settings_get_one_warning_with_the_closest_name(
