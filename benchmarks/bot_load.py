@@ -4,12 +4,15 @@ The end-to-end load scenario (``tests/e2e/test_e2e_load.py``: 200 questions from
 two seconds, against the local Discord emulator) with the bot's seed engine loaded from the index
 cache of the generated 100,000-passage corpus (``python -m benchmarks.scale --sizes 100000``
 makes it). Prints acknowledgement and answer latency percentiles and the event loop's worst stall.
+``--semantic stand-in`` turns the semantic stage on with stand-in unit vectors and the real
+question encoder (see :mod:`benchmarks.semantic_latency`); by default the engine ranks by words.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 import tempfile
 import time
@@ -25,6 +28,7 @@ from e2e.loop_lag import GcPauses, LoopLag, frozen_heap  # noqa: E402
 from e2e.test_e2e_load import ASKS, ask_all, report  # noqa: E402
 
 from benchmarks.adapters import PIPELINE_OPTIONS  # noqa: E402
+from benchmarks.semantic_latency import with_stand_in_vectors  # noqa: E402
 from bot.storage.sqlite import Storage  # noqa: E402
 from retrieval import SearchEngine, load_or_build  # noqa: E402
 
@@ -56,9 +60,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bot_load", description=__doc__)
     parser.add_argument("--corpus", type=Path, default=Path("out/scale/corpus-100000/docs"))
     parser.add_argument("--cache", type=Path, default=Path("out/scale/bot-cache"))
+    parser.add_argument(
+        "--semantic", choices=("off", "stand-in"), default="off", help="the semantic stage"
+    )
     args = parser.parse_args()
     start = time.perf_counter()
-    engine = load_or_build(args.corpus, PIPELINE_OPTIONS, args.cache)
+    words = dataclasses.replace(PIPELINE_OPTIONS, semantic=False)
+    engine = load_or_build(args.corpus, words, args.cache)
+    if args.semantic == "stand-in":
+        engine = with_stand_in_vectors(engine)
     print(f"engine: {len(engine.chunks):,} passages, ready in {time.perf_counter() - start:.1f} s")
     with tempfile.TemporaryDirectory() as folder:
         print(asyncio.run(run(engine, Path(folder))))

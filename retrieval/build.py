@@ -23,8 +23,7 @@ from retrieval.analysis import Analyzer
 from retrieval.chunking import chunk_document
 from retrieval.chunktable import ChunkArrays
 from retrieval.postings import IndexData, PostingsBatch, PostingsBuilder, count_terms
-from retrieval.semantic.shared import shared_encoder
-from retrieval.semantic.unitvectors import embed_units
+from retrieval.semantic.shared import corpus_vectors, shared_encoder
 from retrieval.types import Document, EngineOptions
 from retrieval.unittokens import (
     UnitTokenArrays,
@@ -145,7 +144,7 @@ def build_index(
         builder.add(analyzed.postings)
         unit_tokens.add(analyzed.units)
         if encoder is not None:  # in this process: the encoder's own threads use every core
-            vectors.append(embed_units(encoder, batch))
+            vectors.append(corpus_vectors(encoder, batch))
         first += len(batch)
     log.info("analyzed %d documents into %d passages", first, builder.passages)
     index = builder.finish()

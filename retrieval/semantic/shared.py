@@ -4,15 +4,16 @@ The encoder is loaded once per process (about 0.3 s: hashing the model, building
 and shared by every engine and thread (an onnxruntime session may run from several threads).
 When it cannot be loaded, one warning says why and every engine ranks by words alone.
 
-Rebuilding an engine in memory (a reindex after one upload, an evaluation sweep over options)
-re-embeds only the documents whose text changed: the vectors of the last corpus embedded are
-kept per document.
+Rebuilding an index (a reindex after one upload, an evaluation sweep over options) re-embeds only
+the documents whose text changed: the vectors of the documents embedded last are kept per
+document, up to :data:`MEMO_UNITS` units (about 150 MB), the oldest forgotten first.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,13 +26,14 @@ from retrieval.types import Document
 if TYPE_CHECKING:
     from retrieval.semantic.encoder import Encoder, Progress
 
-__all__ = ["corpus_vectors", "shared_encoder"]
+__all__ = ["MEMO_UNITS", "corpus_vectors", "shared_encoder"]
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _loaded: list[Encoder | None] = []
-_memo: dict[tuple[str, str], F16] = {}
+_memo: OrderedDict[tuple[str, str, str], F16] = OrderedDict()  # (model, doc_id, text)
+MEMO_UNITS = 200_000
 
 
 def shared_encoder() -> Encoder | None:
@@ -52,20 +54,26 @@ def corpus_vectors(
     encoder: Encoder, documents: Sequence[Document], progress: Progress | None = None
 ) -> F16:
     """Vectors of every unit of ``documents`` in order (shape (units, dim), float16), embedding
-    only documents not embedded with the previous corpus."""
+    only the documents not embedded lately (same model, name and text)."""
+    model = encoder.model_fingerprint()
+    keys = [(model, d.doc_id, d.text) for d in documents]
     with _lock:
-        known = {(d.doc_id, d.text): _memo.get((d.doc_id, d.text)) for d in documents}
-    missing = [d for d in documents if known[d.doc_id, d.text] is None]
+        known = {key: _memo.get(key) for key in keys}
+    missing = [d for d, key in zip(documents, keys, strict=True) if known[key] is None]
     if missing:
         fresh = embed_units(encoder, missing, progress)
         at = 0
         for doc in missing:
-            known[doc.doc_id, doc.text] = fresh[at : at + len(doc.units)]
+            known[model, doc.doc_id, doc.text] = fresh[at : at + len(doc.units)]
             at += len(doc.units)
+    parts = [known[key] for key in keys]
     with _lock:
-        _memo.clear()
-        _memo.update(known)  # type: ignore[arg-type]
-    parts = [known[d.doc_id, d.text] for d in documents]
+        for key, vectors in zip(keys, parts, strict=True):
+            _memo[key] = vectors  # type: ignore[assignment]
+            _memo.move_to_end(key)
+        total = sum(len(v) for v in _memo.values())
+        while _memo and total > MEMO_UNITS:
+            total -= len(_memo.popitem(last=False)[1])
     if not parts:
         return np.zeros((0, encoder.dim), dtype=VECTOR_DTYPE)
     return np.concatenate(parts)  # type: ignore[arg-type]

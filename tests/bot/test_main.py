@@ -212,8 +212,8 @@ def test_log_lines_to_a_pipe_have_no_colour_codes(tmp_path: Path, shared: Path) 
 
 def test_a_nul_in_a_console_question_is_refused_in_one_line(tmp_path: Path, shared: Path) -> None:
     db = shared / "nul.db"
-    done = run_bot(tmp_path, "--console", stdin="ctrl \x00 red? Koryolink\nWhen was Nosotek established?\n",
-                   DOCQA_DB_PATH=str(db))  # fmt: skip
+    stdin = "ctrl \x00 red? Koryolink\nWhen was Nosotek established?\n"
+    done = run_bot(tmp_path, "--console", stdin=stdin, DOCQA_DB_PATH=str(db))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"error: {NUL_REFUSAL}\n[1] ")
     with sqlite3.connect(db) as conn:

@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 
 TOKEN = "emulator-token"
 TIMEOUT = 10.0  # per test: every wait inside is shorter
+# A bot process's start: loading the sentence-embedding model and a first index build (seconds
+# on a quiet machine, several times that on a busy one).
+START = 30.0
 QUESTION = "How many North Koreans have mobile phones?"
 NOBODY = {"parse": []}  # allowed_mentions that ping no one
 NOBODY_IN_REPLY = {"parse": [], "replied_user": False}

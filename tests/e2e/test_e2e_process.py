@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from discord_emulator import Emulator
-from e2e.harness import NOBODY, QUESTION, TIMEOUT, TOKEN, embed_of, field_names, logged
+from e2e.harness import NOBODY, QUESTION, START, TIMEOUT, TOKEN, embed_of, field_names, logged
 from e2e.process import bot_process
 
 from bot.storage.sqlite import Storage
@@ -17,8 +17,8 @@ BOLD = re.compile(r"\*\*[^*]+\*\*")  # the excerpt's highlighted query terms
 
 
 async def test_bot_process_answers_ask_then_exits_on_sigterm(emu: Emulator, tmp_path: Path) -> None:
-    async with bot_process(emu, tmp_path, TOKEN) as bot, asyncio.timeout(2 * TIMEOUT):
-        await emu.wait_for_bot_ready(TIMEOUT)
+    async with bot_process(emu, tmp_path, TOKEN) as bot, asyncio.timeout(START + TIMEOUT):
+        await emu.wait_for_bot_ready(START)
         assert {c["name"] for c in emu.commands(emu.guild.id)} >= COMMANDS  # synced before READY
         handle = await emu.send_slash("ask", {"question": QUESTION, "k": 4})
         assert await handle.wait_ack() == 5  # deferred: "DocQA is thinking…"
@@ -38,15 +38,15 @@ async def test_bot_process_answers_ask_then_exits_on_sigterm(emu: Emulator, tmp_
 
 
 async def test_buttons_work_after_the_bot_process_restarts(emu: Emulator, tmp_path: Path) -> None:
-    async with asyncio.timeout(3 * TIMEOUT):
+    async with asyncio.timeout(2 * START + TIMEOUT):
         async with bot_process(emu, tmp_path, TOKEN, name="first") as first:
-            await emu.wait_for_bot_ready(TIMEOUT)
+            await emu.wait_for_bot_ready(START)
             handle = await emu.send_slash("ask", {"question": QUESTION, "k": 4})
             answer = await handle.wait_response()
             assert await first.terminate() == 0, first.stderr  # flushes the query log
         since = len(emu.gateway_events)
         async with bot_process(emu, tmp_path, TOKEN, name="second") as second:
-            await emu.wait_for_bot_ready(TIMEOUT, start=since)
+            await emu.wait_for_bot_ready(START, start=since)
             full = await emu.click_button(answer, f"docqa:full:{handle.id}:1")
             passage = await full.wait_response()
             up = await emu.click_button(answer, f"docqa:vote:{handle.id}:up")

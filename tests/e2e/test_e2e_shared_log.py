@@ -29,6 +29,7 @@ from e2e.harness import (
     FIELD_NOTES,
     MODERATOR,
     QUESTION,
+    START,
     TIMEOUT,
     TOKEN,
     ZORBLAX,
@@ -122,8 +123,8 @@ async def test_sigkill_with_postgresql_locked_loses_no_answered_question(
     env = {"DOCQA_DATABASE_URL": url, "DOCQA_ASK_COOLDOWN": "0"}
     journal = tmp_path / "docqa-postgres.pending"  # beside the data folder's database name
     async with bot_process(emu, tmp_path, TOKEN, name="killed", **env) as bot:
-        async with asyncio.timeout(3 * TIMEOUT):
-            await emu.wait_for_bot_ready(TIMEOUT)
+        async with asyncio.timeout(START + 2 * TIMEOUT):
+            await emu.wait_for_bot_ready(START)
             async with queries_locked(url) as holder:
                 handles = [
                     await emu.send_slash("ask", {"question": f"{QUESTION} ({n})"})
@@ -138,8 +139,8 @@ async def test_sigkill_with_postgresql_locked_loses_no_answered_question(
     assert all(answer["embeds"] for answer in answers), "every question was answered"
     assert pending == answered
     async with bot_process(emu, tmp_path, TOKEN, name="again", **env) as restarted:
-        async with asyncio.timeout(TIMEOUT + LANDS_WITHIN):
-            await emu.wait_for_bot_ready(TIMEOUT, start=len(emu.gateway_events))
+        async with asyncio.timeout(START + LANDS_WITHIN):
+            await emu.wait_for_bot_ready(START, start=len(emu.gateway_events))
             await until_logged(url, answered)  # replayed at start-up: nothing asked
             assert await restarted.terminate() == 0, restarted.stderr
     assert not journal.exists()

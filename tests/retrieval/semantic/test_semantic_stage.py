@@ -4,6 +4,7 @@ quality with the installed all-MiniLM-L6-v2."""
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,7 @@ def tiny_encoder(tiny_files: ModelFiles) -> Encoder:
 def shared(monkeypatch: pytest.MonkeyPatch) -> list[Encoder | None]:
     """The process's shared encoder slot, emptied for the test and restored after it."""
     monkeypatch.setattr(shared_module, "_loaded", [])
-    monkeypatch.setattr(shared_module, "_memo", {})
+    monkeypatch.setattr(shared_module, "_memo", OrderedDict())
     return shared_module._loaded
 
 
@@ -150,3 +151,23 @@ def test_a_unit_is_embedded_after_its_section_heading() -> None:
         "Use: one",
         "Use: two",
     ]
+
+
+def test_a_rebuild_embeds_only_the_documents_that_changed(
+    tiny_encoder: Encoder, shared: list[Encoder | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedded: list[str] = []
+    encode = Encoder.encode
+
+    def counting(self: Encoder, texts: list[str], *args: object, **kwargs: object) -> object:
+        embedded.extend(texts)
+        return encode(self, texts, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Encoder, "encode", counting)
+    SearchEngine.build(docs("The company runs a group.", "Small people."), encoder=tiny_encoder)
+    embedded.clear()
+    changed = docs("The company runs a group.", "Who is the president?")
+    engine = SearchEngine.build(changed, encoder=tiny_encoder)
+    assert embedded == ["Who is the president?"]
+    assert engine.units.vectors is not None
+    assert len(engine.units.vectors) == 2
