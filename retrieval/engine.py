@@ -155,8 +155,8 @@ class SearchEngine:
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
         candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
-        hits = self._distinct_hits(candidates, self._excerpt_query(text, weights), k)
-        confidence = self._confidence(terms, hits)
+        hits, shown = self._distinct_hits(candidates, self._excerpt_query(text, weights), k)
+        confidence = self._confidence(terms, hits, shown)
         answered = bool(hits) and confidence >= self.options.min_confidence
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
 
@@ -237,13 +237,14 @@ class SearchEngine:
 
     def _distinct_hits(
         self, candidates: list[tuple[int, float]], query: ExcerptQuery, k: int
-    ) -> list[Hit]:
+    ) -> tuple[list[Hit], frozenset[str]]:
         """Passages ordered by their best window of units, with the passage's BM25 score and
         the question's words that name its document (title or file name) but are not in the
         window as context (a passage of the document named after what is asked is about it);
-        a passage whose excerpt overlaps one already taken is skipped."""
+        a passage whose excerpt overlaps one already taken is skipped. Also the question's
+        terms that the top excerpt holds."""
         if not candidates:
-            return []
+            return [], frozenset()
         o = self.options
         positions = np.array([p for p, _ in candidates], dtype=np.int64)
         bm25 = np.array([s for _, s in candidates])
@@ -256,7 +257,9 @@ class SearchEngine:
         scores = windows.score + o.context_weight * bm25 + o.title_weight * about
         hits: list[Hit] = []
         taken: list[tuple[int, int, int]] = []
-        for n in np.lexsort((positions, -scores)).tolist():
+        order = np.lexsort((positions, -scores)).tolist()
+        top_terms = frozenset(query.terms[q] for q in np.flatnonzero(windows.matched[order[0]]))
+        for n in order:
             d, start, end = docs[n], int(windows.start[n]), int(windows.end[n])
             if any(d == e and min(end, b) - max(start, a) > 0 for e, a, b in taken):
                 continue
@@ -275,7 +278,7 @@ class SearchEngine:
             )
             if len(hits) == k:
                 break
-        return hits
+        return hits, top_terms
 
     def _cite(self, chunk: Chunk, span: Span) -> Citation:
         doc = self._by_id[chunk.doc_id]
@@ -290,17 +293,14 @@ class SearchEngine:
             doc.page_of(span.start),
         )
 
-    def _confidence(self, terms: list[str], hits: list[Hit]) -> float:
-        """How well the top excerpt answers: the share of the question's weight it matches
+    def _confidence(self, terms: list[str], hits: list[Hit], shown: frozenset[str]) -> float:
+        """How well the top excerpt, which holds the question's terms ``shown`` (from the
+        stored tokens of its units), answers: the share of the question's weight it matches
         (unknown terms weigh as much as the rarest known one), damped when what it matches
         weighs less than one rare term, as when only a single common word is shared."""
         if not hits or not terms:
             return 0.0
         rarest = self.index.max_idf
         weights = {t: (self.index.idf(t) or rarest) * n for t, n in Counter(terms).items()}
-        top = hits[0].excerpt
-        shown = set(
-            self.analyzer.terms(self._by_id[hits[0].chunk.doc_id].text[top.start : top.end])
-        )
         matched = sum(w for t, w in weights.items() if t in shown)
         return matched / sum(weights.values()) * min(1.0, matched / rarest)
