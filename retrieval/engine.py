@@ -15,7 +15,7 @@ from retrieval.chunktable import ChunkArrays, ChunkTable
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.excerptquery import ExcerptQuery, Windows
 from retrieval.excerpts import bare_window, excerpt
-from retrieval.index import BM25Index
+from retrieval.index import BM25Index, Floats, Positions
 from retrieval.types import (
     Chunk,
     Citation,
@@ -28,7 +28,7 @@ from retrieval.types import (
 )
 from retrieval.unittable import UnitTable
 from retrieval.unittokens import document_tokens, passage_terms
-from retrieval.windows import choose_windows
+from retrieval.windows import choose_windows, prepare
 
 __all__ = ["MAX_K", "SearchEngine", "analyzer_for", "question_terms", "validate_question"]
 
@@ -89,6 +89,7 @@ class SearchEngine:
             index = index or BM25Index(self._terms(tokens), options)
             units = UnitTable.from_documents(self.documents, self.analyzer, tokens, index.terms)
         self.index, self.units = index, units
+        prepare(units, len(self.chunks))
         self._names = lru_cache(maxsize=4096)(self._name_terms)
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
@@ -154,7 +155,8 @@ class SearchEngine:
         terms = self._query_terms(text)
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
-        candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
+        depth = max(_CANDIDATES, 3 * k) if weights else 0
+        candidates = self.index.top_arrays(terms, depth)
         hits, shown = self._distinct_hits(candidates, self._excerpt_query(text, weights), k)
         confidence = self._confidence(terms, hits, shown)
         answered = bool(hits) and confidence >= self.options.min_confidence
@@ -236,18 +238,17 @@ class SearchEngine:
         return -2 if self.analyzer.is_quantity(term) else -1
 
     def _distinct_hits(
-        self, candidates: list[tuple[int, float]], query: ExcerptQuery, k: int
+        self, candidates: tuple[Positions, Floats], query: ExcerptQuery, k: int
     ) -> tuple[list[Hit], frozenset[str]]:
         """Passages ordered by their best window of units, with the passage's BM25 score and
         the question's words that name its document (title or file name) but are not in the
         window as context (a passage of the document named after what is asked is about it);
-        a passage whose excerpt overlaps one already taken is skipped. Also the question's
-        terms that the top excerpt holds."""
-        if not candidates:
+        a passage whose excerpt overlaps one already taken is skipped. ``candidates`` are BM25's
+        positions and scores. Also the question's terms that the top excerpt holds."""
+        positions, bm25 = candidates
+        if not len(positions):
             return [], frozenset()
         o = self.options
-        positions = np.array([p for p, _ in candidates], dtype=np.int64)
-        bm25 = np.array([s for _, s in candidates])
         windows, bare = self._windows(positions, query)
         docs = self._passages.doc[positions].tolist()
         chosen = self._named(docs, query.terms) & ~windows.matched

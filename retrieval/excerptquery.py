@@ -27,6 +27,7 @@ class ExcerptQuery:
     quantity_bonus: float = 0.0
     _low: int = field(init=False, repr=False)
     _table: npt.NDArray[np.int16] = field(init=False, repr=False)
+    id_set: frozenset[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Position of each term id from the smallest question term's to the largest (-1: none),
@@ -37,6 +38,13 @@ class ExcerptQuery:
         table[self.ids - low + 1] = np.arange(len(self.ids))
         object.__setattr__(self, "_low", low)
         object.__setattr__(self, "_table", table)
+        object.__setattr__(self, "id_set", frozenset(self.ids.tolist()))
+
+    @property
+    def lookup(self) -> tuple[int, npt.NDArray[np.int16]]:
+        """(low, table): term id ``i``'s position among the question's terms is
+        ``table[clip(i - low + 1, 0, len(table) - 1)]``, -1 for none."""
+        return self._low, self._table
 
     def positions(self, term_ids: npt.NDArray[np.int32]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
         """For each term id: its position among the question's terms, and whether it is one."""
