@@ -32,13 +32,13 @@ class ExcerptQuery:
     def __post_init__(self) -> None:
         # Position of each term id from the smallest question term's to the largest (-1: none),
         # padded with -1 at both ends for ids outside that range.
-        low = int(self.ids.min()) if len(self.ids) else 0
-        high = int(self.ids.max()) if len(self.ids) else -1
+        ids = self.ids.tolist()
+        low, high = min(ids, default=0), max(ids, default=-1)
         table = np.full(high - low + 3, -1, dtype=np.int16)
-        table[self.ids - low + 1] = np.arange(len(self.ids))
+        table[self.ids - low + 1] = np.arange(len(ids))
         object.__setattr__(self, "_low", low)
         object.__setattr__(self, "_table", table)
-        object.__setattr__(self, "id_set", frozenset(self.ids.tolist()))
+        object.__setattr__(self, "id_set", frozenset(ids))
 
     @property
     def lookup(self) -> tuple[int, npt.NDArray[np.int16]]:
