@@ -5,8 +5,8 @@ exactly what the numpy version computes, with the same floating-point operations
 order (a window's terms are added in the order they first occur in it), so answers are bit for
 bit the same; the tests hold it to that.
 
-Arguments are grouped in tuples: ``table`` is the units' (key_start, key_end, start, end, kind,
-flags, ptr, ids) (see :class:`retrieval.unittable.UnitTable`), ``question`` is (lookup, low,
+Arguments are grouped in tuples: ``table`` is the units' (doc_first, start, end, kind, flags,
+ptr, ids) (see :class:`retrieval.unittable.UnitTable`), ``question`` is (lookup, low,
 idf, k1, bonus) where ``lookup[id - low + 1]`` is a term id's position among the question's
 terms (-1: none; ids outside the table are none too), ``idf`` the question terms' weights and
 ``bonus`` the quantity bonus.
@@ -21,7 +21,6 @@ import numpy as np
 
 from retrieval.unitflags import CONT, JOINS, LEADS, QUANTITY
 from retrieval.units import KINDS
-from retrieval.unittable import DOC_SHIFT
 
 __all__ = ["best_windows"]
 
@@ -32,11 +31,12 @@ _jit = numba.njit(cache=True, nogil=True)
 
 @_jit  # type: ignore[misc]
 def _locate(table: Any, doc: int, start: int, end: int) -> Any:
-    """The first unit overlapping a passage and one past the last, as ``UnitTable.locate``."""
-    key_start, key_end = table[0], table[1]
-    base = np.int64(doc) << DOC_SHIFT
-    first = np.searchsorted(key_end, base | start, side="right")
-    return first, max(first, np.searchsorted(key_start, base | end, side="left"))
+    """The first unit overlapping a passage and one past the last, as ``UnitTable.locate``
+    finds them, searching only the passage's document's units (a few cache lines)."""
+    doc_first, starts, ends = table[0], table[1], table[2]
+    lo, hi = doc_first[doc], doc_first[doc + 1]
+    first = lo + np.searchsorted(ends[lo:hi], start, side="right")
+    return first, max(first, lo + np.searchsorted(starts[lo:hi], end, side="left"))
 
 
 @_jit  # type: ignore[misc]
@@ -44,7 +44,7 @@ def _unit_terms(table: Any, question: Any, first: int, stop: int) -> Any:
     """For units ``first`` up to ``stop``: each question term's count in each (shape (units,
     terms)), and the terms each holds in the order they first occur (row ``u`` has
     ``held[u]`` of them)."""
-    ptr, ids = table[6], table[7]
+    ptr, ids = table[5], table[6]
     lookup, low, size = question[0], question[1], len(question[2])
     counts = np.zeros((stop - first, size), np.int64)
     order = np.zeros((stop - first, size), np.int64)
@@ -66,7 +66,7 @@ def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
 
     A window grows one unit at a time (the loop over ``w``): anything else a window is scored
     by, such as the maximum over its units of a per-unit value, is added there."""
-    start, end, kind, flags = table[2], table[3], table[4], table[5]
+    start, end, kind, flags = table[1], table[2], table[3], table[4]
     _, _, idf, k1, bonus = question
     unit_counts, unit_order, held = terms
     a, b = span
@@ -107,7 +107,7 @@ def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
 @_jit  # type: ignore[misc]
 def _slow(table: Any, i: int, j: int, limit: int) -> bool:
     """Whether window ``i..j`` must be extended, cut or trimmed (:mod:`retrieval.excerptfit`)."""
-    start, end, kind, flags = table[2], table[3], table[4], table[5]
+    start, end, kind, flags = table[1], table[2], table[3], table[4]
     if (flags[j] & (JOINS | LEADS)) == (JOINS | LEADS) or end[j] - start[i] > limit:
         return True
     following = kind[min(j + 1, len(kind) - 1)]
@@ -122,7 +122,7 @@ def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
     (passages, terms)), whether the passage has units (all else zero when not), and whether
     the window must be finished (:func:`retrieval.excerptfit.finish_window`)."""
     docs, starts, ends = passages
-    start, end = table[2], table[3]
+    start, end = table[1], table[2]
     count, top = len(docs), len(start) - 1
     first, last = np.zeros(count, np.int64), np.zeros(count, np.int64)
     span_start, span_end = np.zeros(count, np.int64), np.zeros(count, np.int64)

@@ -20,10 +20,10 @@ from retrieval.types import Document
 from retrieval.units import UNIT_FIELDS
 from retrieval.unittokens import UnitTokenArrays, UnitTokenBuilder, analyze_units
 
-__all__ = ["DOC_SHIFT", "UnitTable", "unit_columns"]
+__all__ = ["UnitTable", "unit_columns"]
 
 Int64s = npt.NDArray[np.int64]
-DOC_SHIFT = 40
+_DOC_SHIFT = 40
 
 
 def unit_columns(
@@ -65,7 +65,7 @@ class UnitTable:
         """The table over unit ``columns`` (``counts[d]`` units of document ``d``, in order)."""
         doc_first = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=doc_first[1:])
-        doc = np.repeat(np.arange(len(counts), dtype=np.int64), counts) << DOC_SHIFT
+        doc = np.repeat(np.arange(len(counts), dtype=np.int64), counts) << _DOC_SHIFT
         start, end = columns["start"].astype(np.int64), columns["end"].astype(np.int64)
         ptr = np.zeros(len(tokens.counts) + 1, dtype=np.int64)
         np.cumsum(tokens.counts, out=ptr[1:])
@@ -109,7 +109,7 @@ class UnitTable:
     def locate(self, docs: Int64s, starts: Int64s, ends: Int64s) -> tuple[Int64s, Int64s]:
         """For passages ``[starts, ends)`` of documents ``docs``: the first unit overlapping
         each, and one past the last (equal when none does), as ``Units.covering``."""
-        base = docs.astype(np.int64) << DOC_SHIFT
+        base = docs.astype(np.int64) << _DOC_SHIFT
         first = np.searchsorted(self.key_end, base | starts, side="right")
         last = np.searchsorted(self.key_start, base | ends, side="left")
         return first, np.maximum(first, last)

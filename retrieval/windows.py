@@ -172,7 +172,7 @@ def _compiled_windows(
     limit: int,
 ) -> tuple[Windows, npt.NDArray[np.bool_]]:
     t = table
-    units = (t.key_start, t.key_end, t.start, t.end, t.kind, t.flags, t.ptr, t.ids)
+    units = (t.doc_first, t.start, t.end, t.kind, t.flags, t.ptr, t.ids)
     low, lookup = query.lookup
     question = (lookup, low, query.idf, query.k1, query.quantity_bonus)
     *found, slow = kernels.best_windows(units, passages, question, limit)
