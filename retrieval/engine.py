@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -45,6 +45,12 @@ def analyzer_for(options: EngineOptions) -> Analyzer:
 def question_terms(analyzer: Analyzer, options: EngineOptions, question: str) -> list[str]:
     """The analysed terms searched for ``question`` under ``options``' query rules."""
     return analyzer.query_terms(question, drop_frame=options.drop_frame)
+
+
+def _name_terms(analyzer: Analyzer, documents: dict[str, Document], doc_id: str) -> frozenset[str]:
+    """Terms of a document's title and file name (without folders and suffix)."""
+    stem = PurePosixPath(doc_id).stem
+    return frozenset(analyzer.terms(f"{documents[doc_id].title} {stem}"))
 
 
 def validate_question(question: str) -> str:
@@ -90,7 +96,9 @@ class SearchEngine:
             units = UnitTable.from_documents(self.documents, self.analyzer, tokens, index.terms)
         self.index, self.units = index, units
         prepare(units, len(self.chunks))
-        self._names = lru_cache(maxsize=4096)(self._name_terms)
+        # Bound to the analyzer and documents, not to the engine: a cache holding the engine
+        # would keep a replaced engine, and its memory-mapped index, alive until a full GC.
+        self._names = lru_cache(maxsize=4096)(partial(_name_terms, self.analyzer, self._by_id))
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
         found = []
@@ -172,11 +180,6 @@ class SearchEngine:
             if len(best) == n:
                 break
         return list(best.items())
-
-    def _name_terms(self, doc_id: str) -> frozenset[str]:
-        """Terms of a document's title and file name (without folders and suffix)."""
-        stem = PurePosixPath(doc_id).stem
-        return frozenset(self.analyzer.terms(f"{self._by_id[doc_id].title} {stem}"))
 
     def _query_terms(self, question: str) -> list[str]:
         return question_terms(self.analyzer, self.options, question)
