@@ -12,6 +12,10 @@ a number and the window states one. The best window of a passage has the highest
 the shorter span, then the earlier start. The rare window that is then extended, cut or trimmed
 (:mod:`retrieval.excerptfit`) is finished one by one; everything else is vectorised over all
 candidates: units from one ``searchsorted``, token counts from one ``bincount``.
+
+Once an engine over a large corpus has loaded it (:mod:`retrieval.compiled`), one compiled loop
+(:func:`retrieval.kernels.best_windows`) computes the same windows, bit for bit, about five
+times faster; anything added to the score above goes into both.
 """
 
 from __future__ import annotations
@@ -202,7 +206,7 @@ def choose_windows(
 def prepare(table: UnitTable, passages: int) -> None:
     """Load the compiled kernel when an engine over ``passages`` passages needs it
     (:mod:`retrieval.compiled`), and compile it for ``table``'s arrays now (a few seconds the
-    first time, then about 0.2 s from numba's cache) rather than on the first question."""
+    first time, then about 0.4 s from numba's cache) rather than on the first question."""
     kernels = compiled.enable_for(passages)
     if kernels is not None:
         began = time.perf_counter()
