@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from retrieval import bm25
+from retrieval import bm25, compiled
 from retrieval.postings import IndexData, PostingsBuilder, count_terms
 from retrieval.scoring import SLACK, ColumnScorer
 from retrieval.types import EngineOptions
@@ -48,6 +48,14 @@ class BM25Index:
         self._columns = {term: j for j, term in enumerate(data.terms)}
         self._zero = bm25.tf_zero_constants(data.idf, options)
         self._scorer = ColumnScorer(data, self._zero)
+        kernels = compiled.enable_for(self.size)
+        if kernels is not None and self._compiled:
+            self._scorer.top_compiled(kernels, [], 1)  # compiled (or loaded) now, not on a question
+
+    @property
+    def _compiled(self) -> bool:
+        """Whether the compiled top k may answer: positive weights, no tf=0 constant."""
+        return self._zero is None and self.data.positive
 
     def idf(self, term: str) -> float | None:
         """The term's weight, or None when no passage contains it."""
@@ -90,6 +98,9 @@ class BM25Index:
         ids = self._ids(terms)
         if not ids or k <= 0:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
+        kernels = compiled.active()
+        if kernels is not None and self._compiled:
+            return self._scorer.top_compiled(kernels, ids, k)
         positions, gains = self._scorer.candidates(ids, k)
         if self.data.positive and len(positions) > k:
             kth = np.partition(gains, len(gains) - k)[len(gains) - k]

@@ -22,7 +22,7 @@ import numpy as np
 from retrieval.unitflags import CONT, JOINS, LEADS, QUANTITY
 from retrieval.units import KINDS
 
-__all__ = ["best_windows"]
+__all__ = ["best_windows", "top_k"]
 
 _HEADING, _ITEM = KINDS.index("heading"), KINDS.index("item")
 _MAX_UNITS = 3
@@ -141,3 +141,56 @@ def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
                 matched[c, terms[1][u - a, o]] = True
         has_units[c], slow[c] = True, _slow(table, i, j, limit)
     return first, last, span_start, span_end, score, matched, has_units, slow
+
+
+@_jit  # type: ignore[misc]
+def _worse(score: float, position: int, other_score: float, other_position: int) -> bool:
+    """Whether (score, position) ranks below the other: a lower score, or a later position."""
+    return score < other_score or (score == other_score and position > other_position)
+
+
+@_jit  # type: ignore[misc]
+def _sift(scores: Any, positions: Any, at: int) -> None:
+    """Restore the heap of :func:`top_k` below ``at`` (the worst-ranked entry at the root)."""
+    k = len(scores)
+    while 2 * at + 1 < k:
+        child = 2 * at + 1
+        if child + 1 < k and _worse(
+            scores[child + 1], positions[child + 1], scores[child], positions[child]
+        ):
+            child += 1
+        if not _worse(scores[child], positions[child], scores[at], positions[at]):
+            return
+        scores[at], scores[child] = scores[child], scores[at]
+        positions[at], positions[child] = positions[child], positions[at]
+        at = child
+
+
+@_jit  # type: ignore[misc]
+def top_k(columns: Any, ids: Any, k: int, total: Any) -> Any:
+    """BM25's ``k`` best passages (positions and scores, score desc then position asc) for the
+    index columns ``ids`` (one per occurrence, in query order) of ``columns`` = (indptr, rows,
+    weights), whose weights are all positive: each passage's score adds its columns' weights in
+    ``ids`` order, as :meth:`retrieval.scoring.ColumnScorer.sums` does, so that passages
+    holding no term score 0 and are left out.
+
+    ``total`` is one float per passage, all zero, and is left all zero: one pass over it both
+    selects and clears, where numpy allocates, sums, bounds and filters it in four passes."""
+    indptr, rows, weights = columns
+    for j in ids:
+        for p in range(indptr[j], indptr[j + 1]):
+            total[rows[p]] += weights[p]
+    # The heap starts with stand-ins that rank above a passage scoring 0 and below any other,
+    # so the scan's branch is rarely taken.
+    scores, positions = np.zeros(k), np.full(k, -1, np.int64)
+    for r in range(len(total)):
+        score = total[r]
+        total[r] = 0.0
+        if score >= scores[0] and _worse(scores[0], positions[0], score, r):
+            scores[0], positions[0] = score, r
+            _sift(scores, positions, 0)
+    found = positions >= 0
+    scores, positions = scores[found], positions[found]
+    order = np.argsort(positions, kind="mergesort")  # ties: the earlier position first
+    order = order[np.argsort(-scores[order], kind="mergesort")]
+    return positions[order], scores[order]

@@ -1,7 +1,8 @@
-"""The compiled excerpt kernel: loaded only for large corpora, and answering exactly as numpy.
+"""The compiled kernels: loaded only for large corpora, and answering exactly as numpy.
 
-A whole search (windows, scores, excerpts, marks, citations, confidence) over the seed corpus's
-dev questions must be the same object, bit for bit, with the kernel and without it.
+A whole search (BM25's candidates, windows, scores, excerpts, marks, citations, confidence) over
+the seed corpus's dev questions must be the same object, bit for bit, with the kernels and
+without them; so must BM25's top k over a generated corpus with many tied scores.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from conftest import REPO
 
-from retrieval import SearchEngine, compiled
+from retrieval import EngineOptions, SearchEngine, compiled
+from retrieval.index import BM25Index
 
 
 @pytest.fixture
@@ -54,3 +57,21 @@ def test_a_large_corpus_loads_it_in_a_fresh_process() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_the_compiled_top_k_ranks_as_numpy(numpy_only: None) -> None:
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(40)]
+    # Short passages over few words: many passages tie, so the order by position is tested.
+    passages = [list(rng.choice(words, size=rng.integers(1, 6))) for _ in range(3000)]
+    index = BM25Index(passages, EngineOptions())
+    queries = [list(rng.choice(words, size=rng.integers(1, 5))) for _ in range(200)]
+    queries += [["w1", "w1", "w2"], ["unknown"], []]
+    cases = [(q, k) for q in queries for k in (1, 5, 40, 5000)]
+    want = [index.top_arrays(q, k) for q, k in cases]
+    assert compiled.enable() is not None
+    got = [index.top_arrays(q, k) for q, k in cases]
+    for (q, k), (p, s), (wp, ws) in zip(cases, got, want, strict=True):
+        assert (q, k, p.tolist(), s.tolist()) == (q, k, wp.tolist(), ws.tolist())
+    assert any(len(set(s.tolist())) < len(s) for _, s in got)  # ties were ranked
