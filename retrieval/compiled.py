@@ -9,7 +9,7 @@ not by calls (adding up a Cranfield question's ~200,000 postings per 100k passag
 it saves numpy's allocation and its extra passes over the sums, 5% at 100k passages and 7% at
 1M (4.58 against 4.92 ms, CPU time, medians of four runs).
 
-numba's import (about 0.3 s) and loading its cached machine code (about 0.4 s) would more than
+numba's import and loading its cached machine code (about 1.2 s together) would more than
 double a one-off command-line search over a small folder, where numpy answers in 2 ms: so the
 kernels are loaded only when an index over at least :data:`COMPILED_FROM` passages is made
 (loading such an index takes a while anyway), and from then on serve every engine of the
