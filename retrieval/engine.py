@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from retrieval.chunktable import ChunkArrays, ChunkTable
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.excerptquery import ExcerptQuery, Windows
 from retrieval.excerpts import bare_window, excerpt
-from retrieval.index import BM25Index
+from retrieval.index import BM25Index, Floats, Positions
 from retrieval.semantic.shared import corpus_vectors, shared_encoder
 from retrieval.types import (
     Chunk,
@@ -31,7 +31,7 @@ from retrieval.types import (
 )
 from retrieval.unittable import UnitTable
 from retrieval.unittokens import document_tokens, passage_terms
-from retrieval.windows import choose_windows
+from retrieval.windows import choose_windows, prepare
 
 if TYPE_CHECKING:
     from retrieval.semantic.encoder import Encoder
@@ -51,6 +51,12 @@ def analyzer_for(options: EngineOptions) -> Analyzer:
 def question_terms(analyzer: Analyzer, options: EngineOptions, question: str) -> list[str]:
     """The analysed terms searched for ``question`` under ``options``' query rules."""
     return analyzer.query_terms(question, drop_frame=options.drop_frame)
+
+
+def _name_terms(analyzer: Analyzer, documents: dict[str, Document], doc_id: str) -> frozenset[str]:
+    """Terms of a document's title and file name (without folders and suffix)."""
+    stem = PurePosixPath(doc_id).stem
+    return frozenset(analyzer.terms(f"{documents[doc_id].title} {stem}"))
 
 
 def validate_question(question: str) -> str:
@@ -102,7 +108,10 @@ class SearchEngine:
                 units = replace(units, vectors=corpus_vectors(encoder, self.documents))
         self.index, self.units = index, units
         self.encoder = encoder if units.vectors is not None and options.semantic else None
-        self._names = lru_cache(maxsize=4096)(self._name_terms)
+        prepare(units, len(self.chunks))
+        # Bound to the analyzer and documents, not to the engine: a cache holding the engine
+        # would keep a replaced engine, and its memory-mapped index, alive until a full GC.
+        self._names = lru_cache(maxsize=4096)(partial(_name_terms, self.analyzer, self._by_id))
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
         found = []
@@ -170,10 +179,11 @@ class SearchEngine:
         terms = self._query_terms(text)
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
-        candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
+        depth = max(_CANDIDATES, 3 * k) if weights else 0
+        candidates = self.index.top_arrays(terms, depth)
         query = self._excerpt_query(text, weights)
-        hits, cosine = self._distinct_hits(candidates, query, k)
-        confidence = self._confidence(terms, hits)
+        hits, shown, cosine = self._distinct_hits(candidates, query, k)
+        confidence = self._confidence(terms, hits, shown)
         semantic = cosine if query.vector is not None else None
         answered = bool(hits) and self._answers(confidence, semantic)
         return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
@@ -200,11 +210,6 @@ class SearchEngine:
             if len(best) == n:
                 break
         return list(best.items())
-
-    def _name_terms(self, doc_id: str) -> frozenset[str]:
-        """Terms of a document's title and file name (without folders and suffix)."""
-        stem = PurePosixPath(doc_id).stem
-        return frozenset(self.analyzer.terms(f"{self._by_id[doc_id].title} {stem}"))
 
     def _query_terms(self, question: str) -> list[str]:
         return question_terms(self.analyzer, self.options, question)
@@ -270,17 +275,18 @@ class SearchEngine:
         return -2 if self.analyzer.is_quantity(term) else -1
 
     def _distinct_hits(
-        self, candidates: list[tuple[int, float]], query: ExcerptQuery, k: int
-    ) -> tuple[list[Hit], float]:
+        self, candidates: tuple[Positions, Floats], query: ExcerptQuery, k: int
+    ) -> tuple[list[Hit], frozenset[str], float]:
         """Passages ordered by their best window of units, with the passage's BM25 score and
         the question's words that name its document (title or file name) but are not in the
         window as context (a passage of the document named after what is asked is about it);
-        a passage whose excerpt overlaps one already taken is skipped."""
-        if not candidates:
-            return [], 0.0
+        a passage whose excerpt overlaps one already taken is skipped. ``candidates`` are BM25's
+        positions and scores. Also the question's terms that the top excerpt holds, and its
+        window's cosine with the question (0 without the semantic stage)."""
+        positions, bm25 = candidates
+        if not len(positions):
+            return [], frozenset(), 0.0
         o = self.options
-        positions = np.array([p for p, _ in candidates], dtype=np.int64)
-        bm25 = np.array([s for _, s in candidates])
         windows, bare = self._windows(positions, query)
         docs = self._passages.doc[positions].tolist()
         chosen = self._named(docs, query.terms) & ~windows.matched
@@ -292,6 +298,7 @@ class SearchEngine:
         hits: list[Hit] = []
         taken: list[tuple[int, int, int]] = []
         order = np.lexsort((positions, -scores)).tolist()
+        top_terms = frozenset(query.terms[q] for q in np.flatnonzero(windows.matched[order[0]]))
         for n in order:
             d, start, end = docs[n], int(windows.start[n]), int(windows.end[n])
             if any(d == e and min(end, b) - max(start, a) > 0 for e, a, b in taken):
@@ -311,7 +318,7 @@ class SearchEngine:
             )
             if len(hits) == k:
                 break
-        return hits, float(windows.cosine[order[0]])
+        return hits, top_terms, float(windows.cosine[order[0]])
 
     def _cite(self, chunk: Chunk, span: Span) -> Citation:
         doc = self._by_id[chunk.doc_id]
@@ -326,17 +333,14 @@ class SearchEngine:
             doc.page_of(span.start),
         )
 
-    def _confidence(self, terms: list[str], hits: list[Hit]) -> float:
-        """How well the top excerpt answers: the share of the question's weight it matches
+    def _confidence(self, terms: list[str], hits: list[Hit], shown: frozenset[str]) -> float:
+        """How well the top excerpt, which holds the question's terms ``shown`` (from the
+        stored tokens of its units), answers: the share of the question's weight it matches
         (unknown terms weigh as much as the rarest known one), damped when what it matches
         weighs less than one rare term, as when only a single common word is shared."""
         if not hits or not terms:
             return 0.0
         rarest = self.index.max_idf
         weights = {t: (self.index.idf(t) or rarest) * n for t, n in Counter(terms).items()}
-        top = hits[0].excerpt
-        shown = set(
-            self.analyzer.terms(self._by_id[hits[0].chunk.doc_id].text[top.start : top.end])
-        )
         matched = sum(w for t, w in weights.items() if t in shown)
         return matched / sum(weights.values()) * min(1.0, matched / rarest)

@@ -78,13 +78,13 @@ class Document:
         return page_at(self.page_starts, offset)
 
     def paragraph_of(self, offset: int) -> int:
-        """1-based number of the paragraph containing ``offset`` (or the nearest before it)."""
-        number = 1
-        for i, para in enumerate(self.paragraphs, start=1):
-            if para.start > offset:
-                break
-            number = i
-        return number
+        """1-based number of the paragraph containing ``offset`` (or the nearest before it;
+        ``paragraphs`` are in text order)."""
+        return max(1, bisect_right(self.paragraphs, offset, key=_start))
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 @dataclass(frozen=True, slots=True)
