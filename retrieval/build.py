@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 # A batch is cut after this many characters of text: large enough to amortise a round trip to a
 # worker, small enough that a few batches in flight stay a few megabytes.
 BATCH_CHARS = 1 << 20
+LOG_EVERY = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +128,38 @@ def _analyzed(
             yield done, future.result()
 
 
+class _Embedded:
+    """The encoder's progress within one batch, passed on as units embedded since the last
+    call, and logged every :data:`LOG_EVERY` seconds; ``clock`` is shared by the batches."""
+
+    def __init__(self, report: Callable[[int], None] | None, clock: list[float]) -> None:
+        self.report, self.clock, self.done = report, clock, 0
+
+    def __call__(self, done: int, _total: int) -> None:
+        if self.report is not None:
+            self.report(done - self.done)
+        self.clock[2] += done - self.done
+        self.done = done
+        now = time.perf_counter()
+        if now - self.clock[1] >= LOG_EVERY:
+            self.clock[1] = now
+            log.info("embedding: %d units in %.0f s", self.clock[2], now - self.clock[0])
+
+
 def build_index(
     documents: Iterable[Document],
     options: EngineOptions,
     workers: int = 1,
     on_document: Callable[[Document], None] | None = None,
+    on_embedded: Callable[[int], None] | None = None,
 ) -> BuiltIndex:
-    """Chunk, analyze and weigh ``documents``; ``on_document`` sees each one once, in order."""
+    """Chunk, analyze, weigh and (semantic stage) embed ``documents``; ``on_document`` sees
+    each one once, in order, and ``on_embedded`` each number of units embedded, as they are
+    (the embedding is most of a build's time: a progress line every :data:`LOG_EVERY` s)."""
     builder = PostingsBuilder(options)
     unit_tokens = UnitTokenBuilder(_analyzer(options.stem, options.stopwords))
     encoder = shared_encoder() if options.semantic else None
+    clock = [time.perf_counter(), time.perf_counter(), 0]  # started, last logged, units
     parts: list[ChunkArrays] = []
     vectors: list[npt.NDArray[np.float16]] = []
     first = 0
@@ -144,7 +168,7 @@ def build_index(
         builder.add(analyzed.postings)
         unit_tokens.add(analyzed.units)
         if encoder is not None:  # in this process: the encoder's own threads use every core
-            vectors.append(corpus_vectors(encoder, batch))
+            vectors.append(corpus_vectors(encoder, batch, _Embedded(on_embedded, clock)))
         first += len(batch)
     log.info("analyzed %d documents into %d passages", first, builder.passages)
     index = builder.finish()

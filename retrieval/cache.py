@@ -24,10 +24,17 @@ from retrieval.engine import SearchEngine
 from retrieval.errors import CorpusError
 from retrieval.fingerprint import FileState, code_version, content_states, corpus_states, slot_name
 from retrieval.index import BM25Index, IndexData
-from retrieval.semantic.shared import shared_encoder
+from retrieval.semantic.shared import remember, shared_encoder
 from retrieval.types import Document, EngineOptions
 
-__all__ = ["CacheInfo", "build_cache", "cache_path", "default_cache_dir", "load_or_build"]
+__all__ = [
+    "CacheInfo",
+    "available_options",
+    "build_cache",
+    "cache_path",
+    "default_cache_dir",
+    "load_or_build",
+]
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +98,7 @@ def load_or_build(
     workers: int | None = None,
 ) -> SearchEngine:
     """The engine over ``corpus_dir``: from the cache when it is fresh, else built and saved."""
-    directory, options = Path(corpus_dir), options or EngineOptions()
+    directory, options = Path(corpus_dir), available_options(options or EngineOptions())
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     path = cache_path(directory, options, folder)
     engine = _load_fresh(path, directory, options)
@@ -106,6 +113,34 @@ def load_or_build(
         return _engine(reader, options)
 
 
+def available_options(options: EngineOptions) -> EngineOptions:
+    """``options``, by words alone when they ask for the semantic stage and its model cannot be
+    loaded (said once): such an index has its own cache file, and the semantic one stays for
+    the model's return."""
+    if options.semantic and shared_encoder() is None:
+        return replace(options, semantic=False)
+    return options
+
+
+def _reuse_vectors(path: Path) -> None:
+    """Offer the unit vectors of the stale cache at ``path`` to the rebuild, so that only the
+    documents that changed are embedded again (:func:`retrieval.semantic.shared.remember`)."""
+    encoder = shared_encoder()
+    if encoder is None or not path.is_file():
+        return
+    try:
+        with CacheReader(path) as reader:
+            if reader.meta.get("semantic") != encoder.model_fingerprint():
+                return
+            documents = reader.documents()
+            vectors = reader.unit_vectors(int(sum(len(d.units) for d in documents)))
+            reader.verify()
+            if vectors is not None:
+                remember(encoder, documents, np.array(vectors))
+    except READ_ERRORS as exc:
+        log.debug("no unit vectors to reuse from %s: %s", path, exc)
+
+
 def _log_progress(directory: Path) -> Callable[[Document], None] | None:
     total = sum(s.size for s in corpus_states(directory))
     return _Progress(total) if total >= _PROGRESS_BYTES else None
@@ -118,8 +153,10 @@ def build_cache(
     *,
     workers: int | None = None,
     progress: Callable[[Document], None] | None = None,
+    embedded: Callable[[int], None] | None = None,
 ) -> CacheInfo:
-    """Index ``corpus_dir`` into a fresh cache file (streaming; parallel when it pays)."""
+    """Index ``corpus_dir`` into a fresh cache file (streaming; parallel when it pays);
+    ``progress`` sees each document read, ``embedded`` each number of units embedded."""
     # Only builds read and parse documents or start workers: searching never imports these.
     from retrieval.build import build_index  # noqa: PLC0415
     from retrieval.corpus import CorpusReader  # noqa: PLC0415
@@ -131,6 +168,7 @@ def build_cache(
         os.cpu_count() or 1 if sum(s.size for s in states) > _PARALLEL_BYTES else 1
     )
     path = cache_path(directory, options, cache_dir)
+    _reuse_vectors(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = CacheWriter(path)
 
@@ -141,7 +179,7 @@ def build_cache(
 
     reader = CorpusReader(directory)
     try:
-        built = build_index(reader, options, workers, on_document)
+        built = build_index(reader, options, workers, on_document, embedded)
         if not built.documents:
             raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
         meta = {

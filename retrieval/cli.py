@@ -156,6 +156,18 @@ def _docs(engine: SearchEngine, out: TextIO) -> None:
         out.write(f"{copy}\t(same text as {original}: not indexed)\n")
 
 
+def semantic_setting(env_file: Path = Path(".env")) -> str | None:
+    """``DOCQA_SEMANTIC`` as the bot reads it: the environment, else ``env_file`` in the
+    current folder; names compare without case."""
+    found: dict[str, str | None] = {}
+    if env_file.is_file():
+        from dotenv import dotenv_values  # noqa: PLC0415 (only when there is a .env)
+
+        found.update((k.upper(), v) for k, v in dotenv_values(env_file).items())
+    found.update((k.upper(), v) for k, v in os.environ.items())
+    return found.get(SEMANTIC_VARIABLE)
+
+
 def engine_options(no_semantic: bool, variable: str | None) -> EngineOptions:
     """The engine's options: the semantic stage is on unless ``--no-semantic`` is given or
     ``DOCQA_SEMANTIC`` (``variable``, the bot's setting) says off; raises :class:`CliError`
@@ -173,7 +185,7 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
         raise CliError("give a question or --batch FILE.jsonl, not both")
     if args.command == "search" and not 1 <= args.k <= MAX_K:
         raise CliError(f"--k must be between 1 and {MAX_K} (got {args.k})")
-    options = engine_options(args.no_semantic, os.environ.get(SEMANTIC_VARIABLE))
+    options = engine_options(args.no_semantic, semantic_setting())
     if args.command == "index":
         run_index(args, out, options)
         return

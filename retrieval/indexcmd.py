@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from retrieval.cache import build_cache, default_cache_dir
+from retrieval.cache import available_options, build_cache, default_cache_dir
 from retrieval.corpus import corpus_files
 from retrieval.types import EngineOptions
 
@@ -23,6 +23,12 @@ def add_index_parser(commands: Any) -> None:
     index.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="folder of documents")
     index.add_argument(
         "--cache", type=Path, default=argparse.SUPPRESS, help="cache folder (see README)"
+    )
+    index.add_argument(
+        "--no-semantic",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="index by words alone, without unit vectors (or DOCQA_SEMANTIC=off)",
     )
     index.add_argument(
         "--workers",
@@ -47,15 +53,20 @@ def run_index(args: argparse.Namespace, out: TextIO, options: EngineOptions) -> 
     from tqdm import tqdm  # noqa: PLC0415 (searching never needs it)
 
     cache = args.cache or default_cache_dir()
+    options = available_options(options)
     started = time.perf_counter()
     total = len(corpus_files(args.corpus))
-    with tqdm(total=total, unit="doc", desc="indexing", disable=None) as bar:
+    with (
+        tqdm(total=total, unit="doc", desc="reading", disable=None) as bar,
+        tqdm(unit="unit", desc="embedding", disable=None if options.semantic else True) as units,
+    ):
         info = build_cache(
             args.corpus,
             options,
             cache,
             workers=args.workers,
             progress=lambda _doc: bar.update(),
+            embedded=units.update,
         )
     seconds = time.perf_counter() - started
     out.write(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,7 +26,7 @@ from retrieval.types import Document
 if TYPE_CHECKING:
     from retrieval.semantic.encoder import Encoder, Progress
 
-__all__ = ["MEMO_UNITS", "corpus_vectors", "shared_encoder"]
+__all__ = ["MEMO_UNITS", "corpus_vectors", "remember", "shared_encoder"]
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,32 @@ def corpus_vectors(
             known[model, doc.doc_id, doc.text] = fresh[at : at + len(doc.units)]
             at += len(doc.units)
     parts = [known[key] for key in keys]
+    _keep(zip(keys, parts, strict=True))  # type: ignore[arg-type]
+    if not parts:
+        return np.zeros((0, encoder.dim), dtype=VECTOR_DTYPE)
+    return np.concatenate(parts)  # type: ignore[arg-type]
+
+
+def remember(encoder: Encoder, documents: Sequence[Document], vectors: F16) -> None:
+    """Keep ``vectors`` (every unit of ``documents`` in order, as an index cache stores them,
+    made by ``encoder``) for the next :func:`corpus_vectors`; raises ``ValueError`` when they
+    do not fit the documents' units."""
+    if len(vectors) != sum(len(d.units) for d in documents):
+        raise ValueError("unit vectors do not fit the documents' units")
+    model = encoder.model_fingerprint()
+    bounds = np.cumsum([0] + [len(d.units) for d in documents]).tolist()
+    _keep(
+        ((model, d.doc_id, d.text), vectors[bounds[n] : bounds[n + 1]])
+        for n, d in enumerate(documents)
+    )
+
+
+def _keep(items: Iterable[tuple[tuple[str, str, str], F16]]) -> None:
+    """Add to the kept vectors, forgetting the oldest past :data:`MEMO_UNITS` units."""
     with _lock:
-        for key, vectors in zip(keys, parts, strict=True):
-            _memo[key] = vectors  # type: ignore[assignment]
+        for key, vectors in items:
+            _memo[key] = vectors
             _memo.move_to_end(key)
         total = sum(len(v) for v in _memo.values())
         while _memo and total > MEMO_UNITS:
             total -= len(_memo.popitem(last=False)[1])
-    if not parts:
-        return np.zeros((0, encoder.dim), dtype=VECTOR_DTYPE)
-    return np.concatenate(parts)  # type: ignore[arg-type]

@@ -3,11 +3,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, SEEDS, write_corpus
 
-from retrieval.cli import main
+from retrieval.cli import main, semantic_setting
 
 FIELDS = {
     "rank",
@@ -146,3 +147,14 @@ def test_module_entry_point_runs_offline() -> None:
     )
     assert done.returncode == 0
     assert "[1]" in done.stdout
+
+
+def test_docqa_semantic_is_read_as_the_bot_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("docqa_semantic=off\n")
+    monkeypatch.delenv("DOCQA_SEMANTIC", raising=False)
+    assert semantic_setting(env_file) == "off"  # .env, whatever the case
+    monkeypatch.setenv("DOCQA_SEMANTIC", "on")
+    assert semantic_setting(env_file) == "on"  # the environment wins

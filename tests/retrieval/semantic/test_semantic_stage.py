@@ -171,3 +171,46 @@ def test_a_rebuild_embeds_only_the_documents_that_changed(
     assert embedded == ["Who is the president?"]
     assert engine.units.vectors is not None
     assert len(engine.units.vectors) == 2
+
+
+def test_a_rebuild_after_an_edit_embeds_only_the_edited_file(
+    tmp_path: Path, tiny_files: ModelFiles, shared: list[Encoder | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The company runs a group.\n")
+    (corpus / "b.txt").write_text("Small people.\n")
+    shared.append(load_encoder(tiny_files))
+    load_or_build(corpus, ON, tmp_path / "cache")
+    shared_module._memo.clear()  # as in a new process
+    embedded: list[str] = []
+    encode = Encoder.encode
+
+    def counting(self: Encoder, texts: list[str], *args: object, **kwargs: object) -> object:
+        embedded.extend(texts)
+        return encode(self, texts, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Encoder, "encode", counting)
+    (corpus / "b.txt").write_text("Who is the president?\n")
+    engine = load_or_build(corpus, ON, tmp_path / "cache")
+    assert embedded == ["Who is the president?"]
+    assert engine.units.vectors is not None
+    assert len(engine.units.vectors) == 2
+
+
+def test_without_the_model_the_semantic_cache_file_is_kept(
+    tmp_path: Path, tiny_files: ModelFiles, shared: list[Encoder | None]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The company runs a group.\n")
+    shared.append(load_encoder(tiny_files))
+    load_or_build(corpus, ON, tmp_path / "cache")
+    semantic_file = cache_path(corpus, ON, tmp_path / "cache")
+    before = semantic_file.read_bytes()
+    shared[0] = None
+    words = load_or_build(corpus, ON, tmp_path / "cache")
+    assert words.options.semantic is False
+    assert semantic_file.read_bytes() == before
+    assert cache_path(corpus, OFF, tmp_path / "cache").is_file()
