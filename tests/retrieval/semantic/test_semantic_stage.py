@@ -153,17 +153,23 @@ def test_a_unit_is_embedded_after_its_section_heading() -> None:
     ]
 
 
-def test_a_rebuild_embeds_only_the_documents_that_changed(
-    tiny_encoder: Encoder, shared: list[Encoder | None], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    embedded: list[str] = []
+@pytest.fixture
+def embedded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the encoder embeds from now on."""
+    texts: list[str] = []
     encode = Encoder.encode
 
-    def counting(self: Encoder, texts: list[str], *args: object, **kwargs: object) -> object:
-        embedded.extend(texts)
-        return encode(self, texts, *args, **kwargs)  # type: ignore[arg-type]
+    def counting(self: Encoder, batch: list[str], *args: object, **kwargs: object) -> object:
+        texts.extend(batch)
+        return encode(self, batch, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Encoder, "encode", counting)
+    return texts
+
+
+def test_a_rebuild_embeds_only_the_documents_that_changed(
+    tiny_encoder: Encoder, shared: list[Encoder | None], embedded: list[str]
+) -> None:
     SearchEngine.build(docs("The company runs a group.", "Small people."), encoder=tiny_encoder)
     embedded.clear()
     changed = docs("The company runs a group.", "Who is the president?")
@@ -174,9 +180,8 @@ def test_a_rebuild_embeds_only_the_documents_that_changed(
 
 
 def test_a_rebuild_after_an_edit_embeds_only_the_edited_file(
-    tmp_path: Path, tiny_files: ModelFiles, shared: list[Encoder | None],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    tmp_path: Path, tiny_files: ModelFiles, shared: list[Encoder | None], embedded: list[str]
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("The company runs a group.\n")
@@ -184,14 +189,7 @@ def test_a_rebuild_after_an_edit_embeds_only_the_edited_file(
     shared.append(load_encoder(tiny_files))
     load_or_build(corpus, ON, tmp_path / "cache")
     shared_module._memo.clear()  # as in a new process
-    embedded: list[str] = []
-    encode = Encoder.encode
-
-    def counting(self: Encoder, texts: list[str], *args: object, **kwargs: object) -> object:
-        embedded.extend(texts)
-        return encode(self, texts, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Encoder, "encode", counting)
+    embedded.clear()
     (corpus / "b.txt").write_text("Who is the president?\n")
     engine = load_or_build(corpus, ON, tmp_path / "cache")
     assert embedded == ["Who is the president?"]
