@@ -223,7 +223,7 @@ class SearchEngine:
             bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
         if self.encoder is None or not idf:
             return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus)
-        vector = self.encoder.encode([question])[0]
+        vector = self.encoder.encode_question(question)
         semantic = o.semantic_weight * float(weights.sum())
         return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus, vector, semantic)
 

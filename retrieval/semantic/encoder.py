@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 
 import numpy as np
@@ -47,6 +48,7 @@ class Encoder:
     session: ort.InferenceSession
     tokenizer: Tokenizer
     dim: int
+    question_session: ort.InferenceSession | None = None
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
@@ -60,13 +62,16 @@ class Encoder:
             self.tokenizer, self._forward, self.dim, texts, batch_size=batch_size, progress=progress
         )
 
+    def encode_question(self, text: str) -> npt.NDArray[np.float32]:
+        """One text's embedding, shape (dim,), on the question session: one thread, run in the
+        caller's, so that many searches at once (the bot's threads) share the cores instead of
+        each starting :data:`THREADS` spinning workers."""
+        session = self.question_session or self.session
+        vectors = embed(self.tokenizer, partial(_forward, session), self.dim, [text])
+        return vectors[0]  # type: ignore[no-any-return]
+
     def _forward(self, batch: TokenBatch) -> F32:
-        feed = {
-            "input_ids": batch.ids.astype(np.int32),
-            "attention_mask": batch.mask.astype(np.int32),
-        }
-        hidden = self.session.run(["last_hidden_state"], feed)[0]
-        return mean_pool(hidden, batch.mask)
+        return _forward(self.session, batch)
 
     def model_fingerprint(self) -> str:
         """Identifies these vectors for an index cache: file hashes, runtime and versions."""
@@ -79,6 +84,15 @@ class Encoder:
             f"tokenizers{metadata.version('tokenizers')}",
         )
         return "-".join(parts)
+
+
+def _forward(session: ort.InferenceSession, batch: TokenBatch) -> F32:
+    feed = {
+        "input_ids": batch.ids.astype(np.int32),
+        "attention_mask": batch.mask.astype(np.int32),
+    }
+    hidden = session.run(["last_hidden_state"], feed)[0]
+    return mean_pool(hidden, batch.mask)
 
 
 def embed(
@@ -148,8 +162,9 @@ def load_encoder(files: ModelFiles | None = None, threads: int = THREADS) -> Enc
     try:
         tokenizer = load_tokenizer(files.tokenizer, files.config.max_tokens)
         session = _session(files, threads)
+        question_session = _session(files, 1)
     except Exception as exc:  # tokenizers and onnxruntime report bad files as bare Exceptions
         raise ModelUnavailable(f"semantic model files cannot be loaded: {exc!r}") from exc
     dim = _dim(session, files)
     log.info("semantic model loaded: %s, %d dimensions", files.model.name, dim)
-    return Encoder(files, session, tokenizer, dim)
+    return Encoder(files, session, tokenizer, dim, question_session)
