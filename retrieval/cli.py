@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from retrieval.cache import default_cache_dir, load_or_build
-from retrieval.engine import MAX_K, SearchEngine
+from retrieval.cache.persistence import default_cache_dir, load_or_build
 from retrieval.errors import RetrievalError
 from retrieval.indexcmd import add_index_parser, run_index
+from retrieval.search.engine import MAX_K, SearchEngine
 from retrieval.serialize import result_record
 from retrieval.types import EngineOptions, Excerpt, SearchResult
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retrieval.units import Units
+from retrieval.documents.units import Units
 
 __all__ = [
     "Chunk",
@@ -58,7 +58,8 @@ class Document:
     ``doc_id`` is the file name relative to the corpus directory (POSIX separators).
     ``boilerplate`` spans are excluded from indexing; the text itself is never rewritten.
     ``units`` are its headings, sentences, items, code blocks and table rows (see
-    :mod:`retrieval.units`); ``page_starts[i]`` is where page ``i + 1`` begins (empty: unpaged).
+    :mod:`retrieval.documents.units`); ``page_starts[i]`` is where page ``i + 1`` begins (empty:
+    unpaged).
     """
 
     doc_id: str

@@ -13,7 +13,7 @@ from retrieval.eval.questions import load_questions, parse_question, question_re
 from retrieval.eval.relevance import covers, first_relevant_rank, judge
 from retrieval.eval.runner import Evaluation, evaluate, evaluate_engine
 from retrieval.eval.runs import load_run, run_questions
-from retrieval.eval.types import LEVELS, Evidence, Level, Question, QuestionRun, RunHit
+from retrieval.eval.values import LEVELS, Evidence, Level, Question, QuestionRun, RunHit
 
 __all__ = [
     "LEVELS",

@@ -14,7 +14,7 @@ from typing import Any
 
 from retrieval.eval.errors import EvalError
 from retrieval.eval.jsonl import read_jsonl
-from retrieval.eval.types import Evidence, Question
+from retrieval.eval.values import Evidence, Question
 from retrieval.types import Span
 
 __all__ = ["load_questions", "parse_question", "question_record"]

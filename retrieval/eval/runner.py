@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.engine import SearchEngine
 from retrieval.eval.metrics import LevelScores, score_level
 from retrieval.eval.relevance import first_relevant_rank, rejected_at_top
 from retrieval.eval.runs import run_questions
-from retrieval.eval.types import LEVELS, Level, Question, QuestionRun
+from retrieval.eval.values import LEVELS, Level, Question, QuestionRun
+from retrieval.search.engine import SearchEngine
 from retrieval.types import EngineOptions
 
 __all__ = [
