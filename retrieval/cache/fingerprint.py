@@ -18,7 +18,14 @@ from pathlib import Path
 from retrieval.documents.corpus import MANIFEST_NAME, corpus_files
 from retrieval.types import EngineOptions
 
-__all__ = ["FileState", "code_version", "content_states", "corpus_states", "slot_name"]
+__all__ = [
+    "FileState",
+    "code_version",
+    "content_states",
+    "corpus_states",
+    "engine_files",
+    "slot_name",
+]
 
 # Libraries whose behaviour decides chunks and terms: a new version means a new index.
 _LIBRARIES = (
@@ -26,6 +33,7 @@ _LIBRARIES = (
     *("markdown-it-py", "docutils", "syntok"),
     *("pypdf", "python-docx", "trafilatura"),
 )
+_PACKAGE = Path(__file__).resolve().parents[1]  # retrieval/, this module being in cache/
 _NOT_ENGINE = frozenset({"eval"})  # subpackages whose code cannot change what an index holds
 
 
@@ -73,20 +81,28 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@cache
-def code_version() -> str:
-    """A digest of the engine's source and data files (subpackages included) and the versions of
-    the libraries that shape the index."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    # The engine, its data files and the parsers and readers that shape documents; not the
-    # evaluation tools.
-    for path in sorted(package.rglob("*")):
-        relative = path.relative_to(package)
+def engine_files() -> list[Path]:
+    """The files whose bytes shape an index, sorted: every ``.py`` file of the package (its
+    subpackages included: the parsers and readers that shape documents) and its ``data/`` files;
+    not the evaluation tools."""
+    files = []
+    for path in sorted(_PACKAGE.rglob("*")):
+        relative = path.relative_to(_PACKAGE)
         if relative.parts[0] in _NOT_ENGINE or not path.is_file():
             continue
         if path.suffix == ".py" or relative.parts[0] == "data":
-            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
+            files.append(path)
+    return files
+
+
+@cache
+def code_version() -> str:
+    """A digest of :func:`engine_files` (each under its path relative to the package) and the
+    versions of the libraries that shape the index."""
+    digest = hashlib.sha256()
+    for path in engine_files():
+        relative = path.relative_to(_PACKAGE).as_posix()
+        digest.update(relative.encode() + b"\0" + path.read_bytes())
     for name in _LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
