@@ -1,8 +1,8 @@
 """The layout's rules, read from the source (ast, nothing imported): no import cycles in bot/
 or retrieval/ (imports under ``TYPE_CHECKING`` or inside functions count too); retrieval/
 imports neither discord, a database driver nor bot, and reads no ``DOCQA_`` environment
-variable; every folder says what it holds; no module is over 300 lines; bot/ names no module
-as retrieval/ does."""
+variable; every folder says what it holds; no module is over 300 lines; no two modules of bot/,
+retrieval/ and benchmarks/ share a name."""
 
 from __future__ import annotations
 
@@ -157,14 +157,15 @@ def test_no_module_is_over_300_lines() -> None:
     assert long.keys() <= IN_FLUX, long
 
 
-def test_bot_and_benchmarks_name_no_module_as_another_package_does() -> None:
-    def names(package: str) -> set[str]:
-        return {
-            p.stem for p in (REPO / package).rglob("*.py") if p.stem not in {"__init__", "__main__"}
-        }
-
-    bot, retrieval, benchmarks = names("bot"), names("retrieval"), names("benchmarks")
-    assert (bot & retrieval, benchmarks & (bot | retrieval)) == (set(), set())
+def test_no_two_modules_share_a_name() -> None:
+    """Across bot/, retrieval/ and benchmarks/ and within each (folders included), a module's
+    name says which one it is."""
+    where: dict[str, list[str]] = {}
+    for package in (*PACKAGES, "benchmarks"):
+        for path in sorted((REPO / package).rglob("*.py")):
+            if path.stem not in {"__init__", "__main__"}:
+                where.setdefault(path.stem, []).append(str(path.relative_to(REPO)))
+    assert {name: paths for name, paths in where.items() if len(paths) > 1} == {}
 
 
 def test_every_logger_logs() -> None:

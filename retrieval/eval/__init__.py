@@ -7,7 +7,7 @@ gate, and judgments mined from the bot's query log.
 
 from __future__ import annotations
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.metrics import MEASURES, LevelScores, score_level
 from retrieval.eval.questions import load_questions, parse_question, question_record
 from retrieval.eval.relevance import covers, first_relevant_rank, judge

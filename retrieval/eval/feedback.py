@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.documents.corpus import load_corpus
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.jsonl import read_jsonl
 from retrieval.eval.values import Evidence, Question
 from retrieval.types import Span

@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.metrics import MEASURES
 from retrieval.eval.runner import Evaluation
 from retrieval.eval.values import LEVELS, Level

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.jsonl import read_jsonl
 from retrieval.eval.values import Evidence, Question
 from retrieval.types import Span

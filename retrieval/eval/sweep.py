@@ -17,7 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from retrieval.documents.corpus import load_corpus
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.options import options_from_mapping
 from retrieval.eval.runner import Evaluation, evaluate
 from retrieval.eval.runs import run_questions
