@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from retrieval.cache.persistence import default_cache_dir, load_or_build
 from retrieval.documents.corpus import (
+    DEFAULT_CORPUS,
     iter_documents,
     load_corpus,
     parse_document,
@@ -25,6 +26,7 @@ from retrieval.types import (
 )
 
 __all__ = [
+    "DEFAULT_CORPUS",
     "MAX_K",
     "MAX_QUESTION_CHARS",
     "Chunk",

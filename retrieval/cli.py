@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from retrieval.cache.persistence import default_cache_dir, load_or_build
+from retrieval.documents.corpus import DEFAULT_CORPUS
 from retrieval.errors import RetrievalError
 from retrieval.indexcmd import add_index_parser, run_index
 from retrieval.search.engine import MAX_K, SearchEngine
@@ -20,7 +21,6 @@ from retrieval.types import EngineOptions, Excerpt, SearchResult
 
 __all__ = ["main"]
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 _CORPUS_HELP = "folder of documents (.txt, .md, .markdown, .rst, .pdf, .docx, .html, .htm)"
 _BOLD, _RESET = "\033[1m", "\033[0m"
 SEMANTIC_VARIABLE = "DOCQA_SEMANTIC"

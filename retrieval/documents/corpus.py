@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from retrieval.documents.boilerplate import BoilerplateRules
 
 __all__ = [
+    "DEFAULT_CORPUS",
     "MANIFEST_NAME",
     "TEXT_SUFFIXES",
     "CorpusReader",
@@ -52,6 +53,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.toml"
+# The seed corpus shipped with docqa: the default of the bot, its command line and evaluation.
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "seeds"
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst"})
 _ENTRY_KEYS = frozenset(
     {

@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from retrieval.documents.corpus import DEFAULT_CORPUS
 from retrieval.errors import RetrievalError
 from retrieval.eval import commands
 from retrieval.eval.options import add_engine_arguments
-from retrieval.eval.runner import DEFAULT_CORPUS
 
 __all__ = ["main"]
 
