@@ -87,6 +87,14 @@ class Document:
             number = i
         return number
 
+    def cite(self, span: Span) -> Citation:
+        """Where ``span`` of this document is: its paragraph and page, with the document's
+        title, source and date."""
+        paragraph, page = self.paragraph_of(span.start), self.page_of(span.start)
+        return Citation(
+            self.doc_id, self.title, paragraph, span.start, span.end, self.source, self.date, page
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -18,13 +17,13 @@ from retrieval.documents.unittable import UnitTable
 from retrieval.documents.unittokens import document_tokens, passage_terms
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.index.bm25index import BM25Index
+from retrieval.search.abstention import answers, confidence
 from retrieval.search.excerptquery import ExcerptQuery, Windows
 from retrieval.search.excerpts import bare_window, excerpt
 from retrieval.search.windows import choose_windows
 from retrieval.semantic.shared import corpus_vectors, shared_encoder
 from retrieval.types import (
     Chunk,
-    Citation,
     Document,
     EngineOptions,
     Excerpt,
@@ -37,8 +36,6 @@ if TYPE_CHECKING:
     from retrieval.semantic.encoder import Encoder
 
 __all__ = ["MAX_K", "SearchEngine", "analyzer_for", "question_terms", "validate_question"]
-
-log = logging.getLogger(__name__)
 
 MAX_K = 50
 _CANDIDATES = 40
@@ -173,22 +170,11 @@ class SearchEngine:
         candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
         query = self._excerpt_query(text, weights)
         hits, cosine = self._distinct_hits(candidates, query, k)
-        confidence = self._confidence(terms, hits)
+        shown = hits[0].excerpt.text if hits else None  # the document's text at the excerpt
+        sure = confidence(self.index, self.analyzer, terms, shown)
         semantic = cosine if query.vector is not None else None
-        answered = bool(hits) and self._answers(confidence, semantic)
-        return SearchResult(text, tuple(hits), answered, confidence, tuple(dict.fromkeys(terms)))
-
-    def _answers(self, confidence: float, cosine: float | None) -> bool:
-        """Whether the top excerpt answers. By words alone: it matches at least
-        ``min_confidence`` of the question's weight. With the semantic stage (``cosine``, the
-        top window's): never below ``semantic_floor`` (another subject), else when its words
-        match ``semantic_confidence`` or its meaning is as close as ``semantic_answer``."""
-        o = self.options
-        if cosine is None:
-            return confidence >= o.min_confidence
-        if cosine < o.semantic_floor:
-            return False
-        return confidence >= o.semantic_confidence or cosine >= o.semantic_answer
+        answered = bool(hits) and answers(self.options, sure, semantic)
+        return SearchResult(text, tuple(hits), answered, sure, tuple(dict.fromkeys(terms)))
 
     def rank_documents(self, question: str, n: int) -> list[tuple[str, float]]:
         """Up to ``n`` (doc_id, score) pairs, best first, each document scored by its best
@@ -300,43 +286,8 @@ class SearchEngine:
             doc = self.documents[d]
             shown = bare.get(n) or excerpt(self.units, doc, d, windows, n, query=query)
             chunk = self.chunks[int(positions[n])]
-            hits.append(
-                Hit(
-                    len(hits) + 1,
-                    float(scores[n]),
-                    chunk,
-                    shown,
-                    self._cite(chunk, Span(start, end)),
-                )
-            )
+            cited = doc.cite(Span(start, end))
+            hits.append(Hit(len(hits) + 1, float(scores[n]), chunk, shown, cited))
             if len(hits) == k:
                 break
         return hits, float(windows.cosine[order[0]])
-
-    def _cite(self, chunk: Chunk, span: Span) -> Citation:
-        doc = self._by_id[chunk.doc_id]
-        return Citation(
-            doc.doc_id,
-            doc.title,
-            doc.paragraph_of(span.start),
-            span.start,
-            span.end,
-            doc.source,
-            doc.date,
-            doc.page_of(span.start),
-        )
-
-    def _confidence(self, terms: list[str], hits: list[Hit]) -> float:
-        """How well the top excerpt answers: the share of the question's weight it matches
-        (unknown terms weigh as much as the rarest known one), damped when what it matches
-        weighs less than one rare term, as when only a single common word is shared."""
-        if not hits or not terms:
-            return 0.0
-        rarest = self.index.max_idf
-        weights = {t: (self.index.idf(t) or rarest) * n for t, n in Counter(terms).items()}
-        top = hits[0].excerpt
-        shown = set(
-            self.analyzer.terms(self._by_id[hits[0].chunk.doc_id].text[top.start : top.end])
-        )
-        matched = sum(w for t, w in weights.items() if t in shown)
-        return matched / sum(weights.values()) * min(1.0, matched / rarest)
