@@ -79,13 +79,9 @@ class Document:
         return page_at(self.page_starts, offset)
 
     def paragraph_of(self, offset: int) -> int:
-        """1-based number of the paragraph containing ``offset`` (or the nearest before it)."""
-        number = 1
-        for i, para in enumerate(self.paragraphs, start=1):
-            if para.start > offset:
-                break
-            number = i
-        return number
+        """1-based number of the paragraph containing ``offset`` (or the nearest before it;
+        ``paragraphs`` are in text order)."""
+        return max(1, bisect_right(self.paragraphs, offset, key=_start))
 
     def cite(self, span: Span) -> Citation:
         """Where ``span`` of this document is: its paragraph and page, with the document's
@@ -94,6 +90,10 @@ class Document:
         return Citation(
             self.doc_id, self.title, paragraph, span.start, span.end, self.source, self.date, page
         )
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,15 +14,17 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from retrieval import compiled
 from retrieval.index import bm25
 from retrieval.index.postings import IndexData, PostingsBuilder, count_terms
 from retrieval.index.scoring import SLACK, ColumnScorer
 from retrieval.types import EngineOptions
 
-__all__ = ["BM25Index", "IndexData", "ScoredPosition"]
+__all__ = ["BM25Index", "Floats", "IndexData", "Positions", "ScoredPosition"]
 
 ScoredPosition = tuple[int, float]
 Floats = npt.NDArray[np.float64]
+Positions = npt.NDArray[np.intp]
 
 
 class BM25Index:
@@ -47,6 +49,14 @@ class BM25Index:
         self._columns = {term: j for j, term in enumerate(data.terms)}
         self._zero = bm25.tf_zero_constants(data.idf, options)
         self._scorer = ColumnScorer(data, self._zero)
+        kernels = compiled.enable_for(self.size)
+        if kernels is not None and self._compiled:
+            self._scorer.top_compiled(kernels, [], 1)  # compiled (or loaded) now, not on a question
+
+    @property
+    def _compiled(self) -> bool:
+        """Whether the compiled top k may answer: positive weights, no tf=0 constant."""
+        return self._zero is None and self.data.positive
 
     def idf(self, term: str) -> float | None:
         """The term's weight, or None when no passage contains it."""
@@ -81,9 +91,17 @@ class BM25Index:
 
     def top(self, terms: Sequence[str], k: int) -> list[ScoredPosition]:
         """Up to ``k`` passages containing a query term: score desc, position asc."""
+        positions, scores = self.top_arrays(terms, k)
+        return list(zip(positions.tolist(), scores.tolist(), strict=True))
+
+    def top_arrays(self, terms: Sequence[str], k: int) -> tuple[Positions, Floats]:
+        """:meth:`top` as arrays: positions and their scores."""
         ids = self._ids(terms)
         if not ids or k <= 0:
-            return []
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        kernels = compiled.active()
+        if kernels is not None and self._compiled:
+            return self._scorer.top_compiled(kernels, ids, k)
         positions, gains = self._scorer.candidates(ids, k)
         if self.data.positive and len(positions) > k:
             kth = np.partition(gains, len(gains) - k)[len(gains) - k]
@@ -92,4 +110,4 @@ class BM25Index:
         # Okapi's and BM25L's sums are already rank-bm25's: added per term, in query order.
         scores = gains if self._zero is None else self._scorer.rescore(positions, ids)
         order = np.lexsort((positions, -scores))[:k]
-        return [(int(positions[i]), float(scores[i])) for i in order]
+        return positions[order], scores[order]

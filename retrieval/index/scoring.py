@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -65,6 +66,7 @@ class ColumnScorer:
 
     def __init__(self, data: IndexData, zero: Floats | None) -> None:
         self.data, self.zero, self.size = data, zero, data.size
+        self._scratch = threading.local()
 
     def column(self, j: int) -> tuple[Rows, Floats]:
         start, end = self.data.indptr[j], self.data.indptr[j + 1]
@@ -91,6 +93,18 @@ class ColumnScorer:
                 self.size, 1, np.array([0, len(rows)], dtype=rows.dtype), rows, gains, _ONE, total
             )
         return total
+
+    def top_compiled(self, kernels: ModuleType, ids: list[int], k: int) -> tuple[Positions, Floats]:
+        """The ``k`` best passages, best first, by :func:`retrieval.kernels.top_k` (positive
+        weights and no tf=0 constant only): what :meth:`candidates` then ordering give."""
+        total = getattr(self._scratch, "total", None)
+        if total is None:  # one per thread, all zero between calls
+            total = self._scratch.total = np.zeros(self.size)
+        columns = (self.data.indptr, self.data.rows, self.data.weights)
+        found: tuple[Positions, Floats] = kernels.top_k(
+            columns, np.array(ids, dtype=np.int64), k, total
+        )
+        return found
 
     def rescore(self, positions: Positions, ids: list[int]) -> Floats:
         """Exact scores: rank-bm25's per-term values for ``positions``, added in query order."""

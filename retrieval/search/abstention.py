@@ -9,26 +9,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from retrieval.analysis import Analyzer
 from retrieval.index.bm25index import BM25Index
 from retrieval.types import EngineOptions
 
 __all__ = ["answers", "confidence"]
 
 
-def confidence(
-    index: BM25Index, analyzer: Analyzer, terms: Sequence[str], shown: str | None
-) -> float:
-    """How well the text ``shown`` (the top excerpt) answers the question of ``terms``, in 0..1:
-    the share of the question's IDF weight it matches (unknown terms weigh as much as the rarest
+def confidence(index: BM25Index, terms: Sequence[str], shown: frozenset[str] | None) -> float:
+    """How well the top excerpt, which holds the question's terms ``shown`` (from the stored
+    tokens of its units), answers the question of ``terms``, in 0..1: the share of the
+    question's IDF weight it matches (unknown terms weigh as much as the rarest
     known one), damped by ``min(1, matched / max_idf)`` when what it matches weighs less than one
     rare term, as when only a single common word is shared. 0.0 without terms or excerpt (None)."""
     if not terms or shown is None:
         return 0.0
     rarest = index.max_idf
     weights = {t: (index.idf(t) or rarest) * n for t, n in Counter(terms).items()}
-    found = set(analyzer.terms(shown))
-    matched = sum(w for t, w in weights.items() if t in found)
+    matched = sum(w for t, w in weights.items() if t in shown)
     return matched / sum(weights.values()) * min(1.0, matched / rarest)
 
 

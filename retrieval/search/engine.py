@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -16,11 +16,11 @@ from retrieval.documents.chunktable import ChunkArrays, ChunkTable
 from retrieval.documents.unittable import UnitTable
 from retrieval.documents.unittokens import document_tokens, passage_terms
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
-from retrieval.index.bm25index import BM25Index
+from retrieval.index.bm25index import BM25Index, Floats, Positions
 from retrieval.search.abstention import answers, confidence
 from retrieval.search.excerptquery import ExcerptQuery, Windows
 from retrieval.search.excerpts import bare_window, excerpt
-from retrieval.search.windows import choose_windows
+from retrieval.search.windows import choose_windows, prepare
 from retrieval.semantic.shared import corpus_vectors, shared_encoder
 from retrieval.types import (
     Chunk,
@@ -48,6 +48,12 @@ def analyzer_for(options: EngineOptions) -> Analyzer:
 def question_terms(analyzer: Analyzer, options: EngineOptions, question: str) -> list[str]:
     """The analysed terms searched for ``question`` under ``options``' query rules."""
     return analyzer.query_terms(question, drop_frame=options.drop_frame)
+
+
+def _name_terms(analyzer: Analyzer, documents: dict[str, Document], doc_id: str) -> frozenset[str]:
+    """Terms of a document's title and file name (without folders and suffix)."""
+    stem = PurePosixPath(doc_id).stem
+    return frozenset(analyzer.terms(f"{documents[doc_id].title} {stem}"))
 
 
 def validate_question(question: str) -> str:
@@ -99,7 +105,10 @@ class SearchEngine:
                 units = replace(units, vectors=corpus_vectors(encoder, self.documents))
         self.index, self.units = index, units
         self.encoder = encoder if units.vectors is not None and options.semantic else None
-        self._names = lru_cache(maxsize=4096)(self._name_terms)
+        prepare(units, len(self.chunks))
+        # Bound to the analyzer and documents, not to the engine: a cache holding the engine
+        # would keep a replaced engine, and its memory-mapped index, alive until a full GC.
+        self._names = lru_cache(maxsize=4096)(partial(_name_terms, self.analyzer, self._by_id))
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
         found = []
@@ -167,11 +176,11 @@ class SearchEngine:
         terms = self._query_terms(text)
         counts = Counter(terms)
         weights = {t: w * n for t, n in counts.items() if (w := self.index.idf(t)) is not None}
-        candidates = self.index.top(terms, max(_CANDIDATES, 3 * k)) if weights else []
+        depth = max(_CANDIDATES, 3 * k) if weights else 0
+        candidates = self.index.top_arrays(terms, depth)
         query = self._excerpt_query(text, weights)
-        hits, cosine = self._distinct_hits(candidates, query, k)
-        shown = hits[0].excerpt.text if hits else None  # the document's text at the excerpt
-        sure = confidence(self.index, self.analyzer, terms, shown)
+        hits, shown, cosine = self._distinct_hits(candidates, query, k)
+        sure = confidence(self.index, terms, shown if hits else None)
         semantic = cosine if query.vector is not None else None
         answered = bool(hits) and answers(self.options, sure, semantic)
         return SearchResult(text, tuple(hits), answered, sure, tuple(dict.fromkeys(terms)))
@@ -186,11 +195,6 @@ class SearchEngine:
             if len(best) == n:
                 break
         return list(best.items())
-
-    def _name_terms(self, doc_id: str) -> frozenset[str]:
-        """Terms of a document's title and file name (without folders and suffix)."""
-        stem = PurePosixPath(doc_id).stem
-        return frozenset(self.analyzer.terms(f"{self._by_id[doc_id].title} {stem}"))
 
     def _query_terms(self, question: str) -> list[str]:
         return question_terms(self.analyzer, self.options, question)
@@ -256,17 +260,18 @@ class SearchEngine:
         return -2 if self.analyzer.is_quantity(term) else -1
 
     def _distinct_hits(
-        self, candidates: list[tuple[int, float]], query: ExcerptQuery, k: int
-    ) -> tuple[list[Hit], float]:
+        self, candidates: tuple[Positions, Floats], query: ExcerptQuery, k: int
+    ) -> tuple[list[Hit], frozenset[str], float]:
         """Passages ordered by their best window of units, with the passage's BM25 score and
         the question's words that name its document (title or file name) but are not in the
         window as context (a passage of the document named after what is asked is about it);
-        a passage whose excerpt overlaps one already taken is skipped."""
-        if not candidates:
-            return [], 0.0
+        a passage whose excerpt overlaps one already taken is skipped. ``candidates`` are BM25's
+        positions and scores. Also the question's terms that the top excerpt holds, and its
+        window's cosine with the question (0 without the semantic stage)."""
+        positions, bm25 = candidates
+        if not len(positions):
+            return [], frozenset(), 0.0
         o = self.options
-        positions = np.array([p for p, _ in candidates], dtype=np.int64)
-        bm25 = np.array([s for _, s in candidates])
         windows, bare = self._windows(positions, query)
         docs = self._passages.doc[positions].tolist()
         chosen = self._named(docs, query.terms) & ~windows.matched
@@ -278,6 +283,7 @@ class SearchEngine:
         hits: list[Hit] = []
         taken: list[tuple[int, int, int]] = []
         order = np.lexsort((positions, -scores)).tolist()
+        top_terms = frozenset(query.terms[q] for q in np.flatnonzero(windows.matched[order[0]]))
         for n in order:
             d, start, end = docs[n], int(windows.start[n]), int(windows.end[n])
             if any(d == e and min(end, b) - max(start, a) > 0 for e, a, b in taken):
@@ -290,4 +296,4 @@ class SearchEngine:
             hits.append(Hit(len(hits) + 1, float(scores[n]), chunk, shown, cited))
             if len(hits) == k:
                 break
-        return hits, float(windows.cosine[order[0]])
+        return hits, top_terms, float(windows.cosine[order[0]])

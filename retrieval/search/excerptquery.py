@@ -30,16 +30,24 @@ class ExcerptQuery:
     semantic: float = 0.0
     _low: int = field(init=False, repr=False)
     _table: npt.NDArray[np.int16] = field(init=False, repr=False)
+    id_set: frozenset[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Position of each term id from the smallest question term's to the largest (-1: none),
         # padded with -1 at both ends for ids outside that range.
-        low = int(self.ids.min()) if len(self.ids) else 0
-        high = int(self.ids.max()) if len(self.ids) else -1
+        ids = self.ids.tolist()
+        low, high = min(ids, default=0), max(ids, default=-1)
         table = np.full(high - low + 3, -1, dtype=np.int16)
-        table[self.ids - low + 1] = np.arange(len(self.ids))
+        table[self.ids - low + 1] = np.arange(len(ids))
         object.__setattr__(self, "_low", low)
         object.__setattr__(self, "_table", table)
+        object.__setattr__(self, "id_set", frozenset(ids))
+
+    @property
+    def lookup(self) -> tuple[int, npt.NDArray[np.int16]]:
+        """(low, table): term id ``i``'s position among the question's terms is
+        ``table[clip(i - low + 1, 0, len(table) - 1)]``, -1 for none."""
+        return self._low, self._table
 
     def positions(self, term_ids: npt.NDArray[np.int32]) -> tuple[Int64s, npt.NDArray[np.bool_]]:
         """For each term id: its position among the question's terms, and whether it is one."""

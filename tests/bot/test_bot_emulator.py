@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 from discord_emulator import Emulator, running_client
-from e2e.harness import NOBODY, NOBODY_IN_REPLY, QUESTION, TIMEOUT, TOKEN, field_names, logged
+from e2e.harness import (
+    NOBODY,
+    NOBODY_IN_REPLY,
+    QUESTION,
+    START,
+    TIMEOUT,
+    TOKEN,
+    field_names,
+    logged,
+)
 
 from bot.app import DocqaBot
 from bot.settings import DEFAULT_CORPUS, Settings
@@ -186,8 +195,8 @@ async def test_rejected_token_is_one_line_and_exit_2(emu: Emulator, tmp_path: Pa
 async def test_sigterm_flushes_the_log_and_exits_cleanly(emu: Emulator, tmp_path: Path) -> None:
     process = await run_bot_process(emu, tmp_path, TOKEN)
     try:
-        async with asyncio.timeout(TIMEOUT):
-            await emu.wait_for_bot_ready(TIMEOUT)
+        async with asyncio.timeout(START + TIMEOUT):
+            await emu.wait_for_bot_ready(START)
             asked = await emu.send_message(QUESTION, mentions=[emu.bot_user])
             await emu.wait_for_message(after=asked)
             process.send_signal(signal.SIGTERM)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from discord_emulator import Emulator, InteractionHandle
-from e2e.harness import QUESTION, TIMEOUT, TOKEN, field_names
+from e2e.harness import QUESTION, START, TIMEOUT, TOKEN, field_names
 from e2e.process import bot_process
 from hardening_support import ask_by_mention, rows
 
@@ -58,8 +58,8 @@ def answered(emu: Emulator, mentions: list[int], handles: list[InteractionHandle
 async def test_sigkill_mid_load_loses_no_answered_question(emu: Emulator, tmp_path: Path) -> None:
     db_path = tmp_path / "docqa.db"
     async with bot_process(emu, tmp_path, TOKEN, name="killed", **NO_COOLDOWN) as bot:
-        async with asyncio.timeout(TIMEOUT):
-            await emu.wait_for_bot_ready(TIMEOUT)
+        async with asyncio.timeout(START + TIMEOUT):
+            await emu.wait_for_bot_ready(START)
             mentions: list[int] = []
             handles: list[InteractionHandle] = []
             load = asyncio.create_task(send_load(emu, mentions, handles))
@@ -72,8 +72,8 @@ async def test_sigkill_mid_load_loses_no_answered_question(emu: Emulator, tmp_pa
     assert KILL_AFTER <= len(sent) < LOAD, "the kill should land mid-load"
 
     async with bot_process(emu, tmp_path, TOKEN, name="again", **NO_COOLDOWN) as restarted:
-        async with asyncio.timeout(TIMEOUT):
-            await emu.wait_for_bot_ready(TIMEOUT, start=len(emu.gateway_events))
+        async with asyncio.timeout(START + TIMEOUT):
+            await emu.wait_for_bot_ready(START, start=len(emu.gateway_events))
             after, reply = await ask_by_mention(emu, QUESTION)
             assert field_names(reply)
             assert await restarted.terminate() == 0, restarted.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from discord_emulator import Emulator
-from e2e.harness import QUESTION, TIMEOUT, TOKEN, field_names, logged
+from e2e.harness import QUESTION, START, TIMEOUT, TOKEN, field_names, logged
 from e2e.process import bot_process
 from hardening_support import ask_by_mention, problems, rows, write_lock_held
 
@@ -188,8 +188,8 @@ async def test_a_corrupt_file_at_start_up_is_moved_aside(
 async def test_the_bot_process_starts_on_a_corrupt_database(emu: Emulator, tmp_path: Path) -> None:
     not_a_database(tmp_path / "docqa.db")
     async with bot_process(emu, tmp_path, TOKEN) as bot:
-        async with asyncio.timeout(TIMEOUT):
-            await emu.wait_for_bot_ready(TIMEOUT)
+        async with asyncio.timeout(START + TIMEOUT):
+            await emu.wait_for_bot_ready(START)
             query_id, reply = await ask_by_mention(emu, QUESTION)
             assert field_names(reply)
             assert await bot.terminate() == 0

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from discord_emulator import Emulator
-from e2e.harness import QUESTION, TIMEOUT, TOKEN
+from e2e.harness import QUESTION, START, TIMEOUT, TOKEN
 from e2e.process import bot_process
 from hardening_support import ask_by_mention, lock_in_another_process, rows
 
@@ -58,8 +58,8 @@ async def test_sigkill_during_an_outage_loses_no_answered_question(
 ) -> None:
     db_path = tmp_path / "docqa.db"
     async with bot_process(emu, tmp_path, TOKEN, name="killed", **NO_COOLDOWN) as bot:
-        async with asyncio.timeout(TIMEOUT + OUTAGE + LANDS_WITHIN):
-            await emu.wait_for_bot_ready(TIMEOUT)
+        async with asyncio.timeout(START + TIMEOUT + OUTAGE + LANDS_WITHIN):
+            await emu.wait_for_bot_ready(START)
             before, _ = await ask_by_mention(emu, QUESTION)
             await until_logged(db_path, 1)
             async with lock_in_another_process(db_path) as locked_at:
@@ -76,8 +76,8 @@ async def test_sigkill_during_an_outage_loses_no_answered_question(
                 await asyncio.sleep(max(0.0, locked_at + OUTAGE - time.monotonic()))
 
     async with bot_process(emu, tmp_path, TOKEN, name="again", **NO_COOLDOWN) as restarted:
-        async with asyncio.timeout(TIMEOUT + LANDS_WITHIN):
-            await emu.wait_for_bot_ready(TIMEOUT, start=len(emu.gateway_events))
+        async with asyncio.timeout(START + TIMEOUT + LANDS_WITHIN):
+            await emu.wait_for_bot_ready(START, start=len(emu.gateway_events))
             await until_logged(db_path, 1 + DURING)  # replayed at start-up, nothing asked
             assert await restarted.terminate() == 0, restarted.stderr
     assert logged_ids(db_path) == {before, *answered}  # 40 of 40, and each once

@@ -12,7 +12,7 @@ from pathlib import Path
 import discord
 import pytest
 from discord_emulator import Emulator, running_client
-from e2e.harness import QUESTION, TIMEOUT, bot_settings, field_names
+from e2e.harness import QUESTION, START, TIMEOUT, bot_settings, field_names
 from e2e.process import bot_process
 from pydantic import ValidationError
 
@@ -42,8 +42,8 @@ async def test_a_debug_run_of_the_bot_process_never_shows_the_token(tmp_path: Pa
     async with Emulator(token=TOKEN) as emu:
         emu.inject_server_error("POST", "/webhooks/*/*", count=2)  # an error path, logged
         async with bot_process(emu, tmp_path, TOKEN, DOCQA_LOG_LEVEL="DEBUG") as bot:
-            async with asyncio.timeout(TIMEOUT):
-                await emu.wait_for_bot_ready(TIMEOUT)
+            async with asyncio.timeout(START + TIMEOUT):
+                await emu.wait_for_bot_ready(START)
                 handle = await emu.send_slash("ask", {"question": QUESTION})
                 answer = await handle.wait_response()
                 vote = await emu.click_button(answer, f"docqa:vote:{handle.id}:up")

@@ -3,20 +3,21 @@
 ``excerpt_reference`` is the excerpt stage as it was before units were stored at indexing:
 every candidate's units re-analysed and every window counted with a ``Counter``. Over the seed
 corpus and a Markdown file with lists, lead-ins, code, tables and long sentences, for every
-candidate passage of many questions, the array path must give the same window, score, matched
-terms, highlight spans and table header, to the bit.
+candidate passage of many questions, the array path (numpy's, and the compiled kernel's) must
+give the same window, score, matched terms, highlight spans and table header, to the bit.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from conftest import SEEDS
 from excerpt_reference import QueryWeights, UnitTokens, best_excerpt
 
-from retrieval import EngineOptions, SearchEngine, Span, parse_document
+from retrieval import EngineOptions, SearchEngine, Span, compiled, parse_document
 from retrieval.documents.corpus import CorpusReader
 from retrieval.search.excerpts import excerpt
 from retrieval.search.windows import choose_windows
@@ -59,6 +60,16 @@ def engine() -> SearchEngine:
     return SearchEngine.build(docs, EngineOptions(semantic=False))  # the reference is words only
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Which window chooser runs: numpy's, or the compiled kernel (skipped without numba)."""
+    if request.param == "compiled":
+        pytest.importorskip("numba")
+        assert compiled.enable() is not None
+    yield str(request.param)
+    compiled.disable()
+
+
 def _questions(engine: SearchEngine) -> list[str]:
     """Hand-written questions, and the first words of every fifth unit of every document."""
     found = [
@@ -87,7 +98,7 @@ def _reference_weights(engine: SearchEngine, question: str) -> QueryWeights:
     return QueryWeights(idf, o.excerpt_k1, bonus, engine.analyzer.is_quantity)
 
 
-def test_every_candidate_gets_the_reference_excerpt(engine: SearchEngine) -> None:
+def test_every_candidate_gets_the_reference_excerpt(engine: SearchEngine, path: str) -> None:
     tokens = UnitTokens(engine.analyzer, {d.doc_id: d for d in engine.documents})
     compared, seen = 0, set()
     for question in _questions(engine):
@@ -121,7 +132,8 @@ def test_every_candidate_gets_the_reference_excerpt(engine: SearchEngine) -> Non
     assert seen == {"header", "marks", "extended", "trimmed"}
 
 
-def test_a_window_carries_the_best_cosine_of_its_units() -> None:
+def test_a_window_carries_the_best_cosine_of_its_units(path: str) -> None:
+    """Also once the compiled loop is loaded: a question with a vector takes the numpy path."""
     docs = [*CorpusReader(SEEDS), parse_document("setup.md", _MARKDOWN)]
     engine = SearchEngine.build(docs)
     assert engine.encoder is not None, "the installed model is needed (make install)"

@@ -1,0 +1,197 @@
+"""The window choice of :mod:`retrieval.search.windows` as one compiled loop over the candidates.
+
+Imported only through :mod:`retrieval.compiled` (numba's import takes about 0.3 s). It computes
+exactly what the numpy version computes, with the same floating-point operations in the same
+order (a window's terms are added in the order they first occur in it), so answers are bit for
+bit the same; the tests hold it to that.
+
+Arguments are grouped in tuples: ``table`` is the units' (doc_first, start, end, kind, flags,
+ptr, ids) (see :class:`retrieval.documents.unittable.UnitTable`), ``question`` is (lookup, low,
+idf, k1, bonus) where ``lookup[id - low + 1]`` is a term id's position among the question's
+terms (-1: none; ids outside the table are none too), ``idf`` the question terms' weights and
+``bonus`` the quantity bonus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba  # type: ignore[import-untyped]
+import numpy as np
+
+from retrieval.documents.unitflags import CONT, JOINS, LEADS, QUANTITY
+from retrieval.documents.units import KINDS
+
+__all__ = ["best_windows", "top_k"]
+
+_HEADING, _ITEM = KINDS.index("heading"), KINDS.index("item")
+_MAX_UNITS = 3
+_jit = numba.njit(cache=True, nogil=True)
+
+
+@_jit  # type: ignore[misc]
+def _locate(table: Any, doc: int, start: int, end: int) -> Any:
+    """The first unit overlapping a passage and one past the last, as ``UnitTable.locate``
+    finds them, searching only the passage's document's units (a few cache lines)."""
+    doc_first, starts, ends = table[0], table[1], table[2]
+    lo, hi = doc_first[doc], doc_first[doc + 1]
+    first = lo + np.searchsorted(ends[lo:hi], start, side="right")
+    return first, max(first, lo + np.searchsorted(starts[lo:hi], end, side="left"))
+
+
+@_jit  # type: ignore[misc]
+def _unit_terms(table: Any, question: Any, first: int, stop: int) -> Any:
+    """For units ``first`` up to ``stop``: each question term's count in each (shape (units,
+    terms)), and the terms each holds in the order they first occur (row ``u`` has
+    ``held[u]`` of them)."""
+    ptr, ids = table[5], table[6]
+    lookup, low, size = question[0], question[1], len(question[2])
+    counts = np.zeros((stop - first, size), np.int64)
+    order = np.zeros((stop - first, size), np.int64)
+    held = np.zeros(stop - first, np.int64)
+    for row in range(stop - first):
+        for t in range(ptr[first + row], ptr[first + row + 1]):
+            q = lookup[min(max(ids[t] - low + 1, 0), len(lookup) - 1)]
+            if q >= 0:
+                if counts[row, q] == 0:
+                    order[row, held[row]] = q
+                    held[row] += 1
+                counts[row, q] += 1
+    return counts, order, held
+
+
+@_jit  # type: ignore[misc]
+def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
+    """The best window starting in units ``span`` (a, b): score, first and last unit.
+
+    A window grows one unit at a time (the loop over ``w``): anything else a window is scored
+    by, such as the maximum over its units of a per-unit value, is added there."""
+    start, end, kind, flags = table[1], table[2], table[3], table[4]
+    _, _, idf, k1, bonus = question
+    unit_counts, unit_order, held = terms
+    a, b = span
+    top = len(start) - 1
+    others = 0
+    for u in range(a, b):
+        others += kind[u] != _HEADING
+    counts = np.zeros(len(idf), np.int64)
+    order = np.zeros(len(idf), np.int64)
+    best, best_length, chosen, width = -np.inf, 0, a, 0
+    for s in range(a, b):
+        if kind[s] == _HEADING and others > 0:
+            continue
+        counts[:] = 0
+        found, number = 0, False
+        for w in range(_MAX_UNITS):
+            u = s + w
+            if w > 0 and (u > top or not flags[u - 1] & CONT or end[u] - start[s] > limit):
+                break
+            for o in range(held[u - a]):
+                q = unit_order[u - a, o]
+                if counts[q] == 0:
+                    order[found] = q
+                    found += 1
+                counts[q] += unit_counts[u - a, q]
+            number = number or (flags[u] & QUANTITY) != 0
+            score = 0.0
+            for o in range(found):
+                n = counts[order[o]]
+                score += idf[order[o]] * n * (k1 + 1) / (n + k1)
+            score += bonus if number else 0.0
+            length = end[u] - start[s]
+            if score > best or (score == best and length < best_length):
+                best, best_length, chosen, width = score, length, s, w
+    return best, chosen, chosen + width
+
+
+@_jit  # type: ignore[misc]
+def _slow(table: Any, i: int, j: int, limit: int) -> bool:
+    """Whether window ``i..j`` must be extended, cut or trimmed
+    (:mod:`retrieval.search.excerptfit`)."""
+    start, end, kind, flags = table[1], table[2], table[3], table[4]
+    if (flags[j] & (JOINS | LEADS)) == (JOINS | LEADS) or end[j] - start[i] > limit:
+        return True
+    following = kind[min(j + 1, len(kind) - 1)]
+    items = kind[j] == _ITEM and flags[j] & JOINS and following == _ITEM
+    return bool(items and j > i and flags[i] & LEADS)
+
+
+@_jit  # type: ignore[misc]
+def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
+    """The best window of each passage (``passages``: document numbers, starts, ends) as
+    :mod:`retrieval.search.windows` defines it: first and last unit, span, score, matched terms
+    (shape (passages, terms)), whether the passage has units (all else zero when not), and whether
+    the window must be finished (:func:`retrieval.search.excerptfit.finish_window`)."""
+    docs, starts, ends = passages
+    start, end = table[1], table[2]
+    count, top = len(docs), len(start) - 1
+    first, last = np.zeros(count, np.int64), np.zeros(count, np.int64)
+    span_start, span_end = np.zeros(count, np.int64), np.zeros(count, np.int64)
+    score = np.zeros(count)
+    matched = np.zeros((count, len(question[2])), np.bool_)
+    has_units, slow = np.zeros(count, np.bool_), np.zeros(count, np.bool_)
+    for c in range(count):
+        a, b = _locate(table, docs[c], starts[c], ends[c])
+        if b == a:
+            continue
+        terms = _unit_terms(table, question, a, min(b + 2, top + 1))
+        score[c], i, j = _best(table, question, terms, (a, b), limit)
+        first[c], last[c], span_start[c], span_end[c] = i, j, start[i], end[j]
+        for u in range(i, j + 1):
+            for o in range(terms[2][u - a]):
+                matched[c, terms[1][u - a, o]] = True
+        has_units[c], slow[c] = True, _slow(table, i, j, limit)
+    return first, last, span_start, span_end, score, matched, has_units, slow
+
+
+@_jit  # type: ignore[misc]
+def _worse(score: float, position: int, other_score: float, other_position: int) -> bool:
+    """Whether (score, position) ranks below the other: a lower score, or a later position."""
+    return score < other_score or (score == other_score and position > other_position)
+
+
+@_jit  # type: ignore[misc]
+def _sift(scores: Any, positions: Any, at: int) -> None:
+    """Restore the heap of :func:`top_k` below ``at`` (the worst-ranked entry at the root)."""
+    k = len(scores)
+    while 2 * at + 1 < k:
+        child = 2 * at + 1
+        if child + 1 < k and _worse(
+            scores[child + 1], positions[child + 1], scores[child], positions[child]
+        ):
+            child += 1
+        if not _worse(scores[child], positions[child], scores[at], positions[at]):
+            return
+        scores[at], scores[child] = scores[child], scores[at]
+        positions[at], positions[child] = positions[child], positions[at]
+        at = child
+
+
+@_jit  # type: ignore[misc]
+def top_k(columns: Any, ids: Any, k: int, total: Any) -> Any:
+    """BM25's ``k`` best passages (positions and scores, score desc then position asc) for the
+    index columns ``ids`` (one per occurrence, in query order) of ``columns`` = (indptr, rows,
+    weights), whose weights are all positive: each passage's score adds its columns' weights in
+    ``ids`` order, as :meth:`retrieval.index.scoring.ColumnScorer.sums` does, so that passages
+    holding no term score 0 and are left out.
+
+    ``total`` is one float per passage, all zero, and is left all zero: one pass over it both
+    selects and clears, where numpy allocates, sums, bounds and filters it in four passes."""
+    indptr, rows, weights = columns
+    for j in ids:
+        for p in range(indptr[j], indptr[j + 1]):
+            total[rows[p]] += weights[p]
+    # The heap starts with stand-ins that rank above a passage scoring 0 and below any other,
+    # so the scan's branch is rarely taken.
+    scores, positions = np.zeros(k), np.full(k, -1, np.int64)
+    for r in range(len(total)):
+        score = total[r]
+        total[r] = 0.0
+        if score >= scores[0] and _worse(scores[0], positions[0], score, r):
+            scores[0], positions[0] = score, r
+            _sift(scores, positions, 0)
+    found = positions >= 0
+    scores, positions = scores[found], positions[found]
+    order = np.argsort(positions, kind="mergesort")  # ties: the earlier position first
+    order = order[np.argsort(-scores[order], kind="mergesort")]
+    return positions[order], scores[order]

@@ -1,0 +1,77 @@
+"""The compiled kernels: loaded only for large corpora, and answering exactly as numpy.
+
+A whole search (BM25's candidates, windows, scores, excerpts, marks, citations, confidence) over
+the seed corpus's dev questions must be the same object, bit for bit, with the kernels and
+without them; so must BM25's top k over a generated corpus with many tied scores.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from retrieval import EngineOptions, SearchEngine, compiled
+from retrieval.index.bm25index import BM25Index
+
+
+@pytest.fixture
+def numpy_only() -> Iterator[None]:
+    compiled.disable()
+    yield
+    compiled.disable()
+
+
+def _questions() -> list[str]:
+    lines = (REPO / "eval" / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def test_the_kernel_answers_as_numpy(seed_engine: SearchEngine, numpy_only: None) -> None:
+    pytest.importorskip("numba")
+    questions = [*_questions(), "How much is a prepaid plan?", "List the steps: install, run"]
+    want = [seed_engine.search(q, k=10) for q in questions]
+    assert compiled.enable() is not None
+    got = [seed_engine.search(q, k=10) for q in questions]
+    assert got == want
+    assert sum(len(r.hits) for r in got) > 100
+
+
+def test_a_small_corpus_does_not_load_the_kernel(numpy_only: None) -> None:
+    assert compiled.enable_for(compiled.COMPILED_FROM - 1) is None
+    assert compiled.active() is None
+
+
+def test_a_large_corpus_loads_it_in_a_fresh_process() -> None:
+    pytest.importorskip("numba")
+    probe = (
+        "import sys; from retrieval import compiled; "
+        f"print(compiled.enable_for({compiled.COMPILED_FROM}) is not None, 'numba' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]
+
+
+def test_the_compiled_top_k_ranks_as_numpy(numpy_only: None) -> None:
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(40)]
+    # Short passages over few words: many passages tie, so the order by position is tested.
+    passages = [list(rng.choice(words, size=rng.integers(1, 6))) for _ in range(3000)]
+    index = BM25Index(passages, EngineOptions())
+    queries = [list(rng.choice(words, size=rng.integers(1, 5))) for _ in range(200)]
+    queries += [["w1", "w1", "w2"], ["unknown"], []]
+    cases = [(q, k) for q in queries for k in (1, 5, 40, 5000)]
+    want = [index.top_arrays(q, k) for q, k in cases]
+    assert compiled.enable() is not None
+    got = [index.top_arrays(q, k) for q, k in cases]
+    for (q, k), (p, s), (wp, ws) in zip(cases, got, want, strict=True):
+        assert (q, k, p.tolist(), s.tolist()) == (q, k, wp.tolist(), ws.tolist())
+    assert any(len(set(s.tolist())) < len(s) for _, s in got)  # ties were ranked
