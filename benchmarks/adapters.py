@@ -19,9 +19,9 @@ import numpy as np
 
 from benchmarks.generated import Corpus, Query
 from retrieval import EngineOptions, load_or_build
-from retrieval.cache import build_cache
-from retrieval.index import BM25Index, IndexData
-from retrieval.postings import PostingsBuilder, count_terms
+from retrieval.cache.persistence import build_cache
+from retrieval.index.bm25index import BM25Index, IndexData
+from retrieval.index.postings import PostingsBuilder, count_terms
 
 __all__ = ["ENGINES", "PIPELINE_OPTIONS", "SEARCH_ROW", "make", "missing_module"]
 

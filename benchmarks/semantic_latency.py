@@ -29,8 +29,8 @@ from benchmarks.adapters import PIPELINE_OPTIONS
 from benchmarks.generated import CRANFIELD, queries
 from benchmarks.worker import latencies
 from retrieval import SearchEngine, load_or_build
-from retrieval.cache import build_cache
-from retrieval.corpus import CorpusReader
+from retrieval.cache.persistence import build_cache
+from retrieval.documents.corpus import CorpusReader
 from retrieval.semantic.shared import shared_encoder
 from retrieval.semantic.unitvectors import VECTOR_DTYPE, embed_units
 

@@ -21,11 +21,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.sharding import ShardPlan, check_shards, parse_shard_count, parse_shard_ids
 from bot.storage.dburl import check_database_url
-from retrieval import EngineOptions
+from retrieval import DEFAULT_CORPUS, EngineOptions
 
 __all__ = ["DEFAULT_CORPUS", "Settings", "describe_error", "env_name", "unknown_settings"]
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 
 # The retrieval engine's tuned defaults, so tuning there reaches the bot without a settings change.
 _ENGINE = EngineOptions()

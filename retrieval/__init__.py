@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from retrieval.cache import default_cache_dir, load_or_build
-from retrieval.corpus import (
+from retrieval.cache.persistence import default_cache_dir, load_or_build
+from retrieval.documents.corpus import (
+    DEFAULT_CORPUS,
     iter_documents,
     load_corpus,
     parse_document,
     parse_extracted,
     read_document,
 )
-from retrieval.engine import MAX_K, SearchEngine, validate_question
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError, RetrievalError
-from retrieval.excerpts import url_spans
+from retrieval.search.engine import MAX_K, SearchEngine, validate_question
+from retrieval.search.excerpts import url_spans
 from retrieval.types import (
     Chunk,
     Citation,
@@ -25,6 +26,7 @@ from retrieval.types import (
 )
 
 __all__ = [
+    "DEFAULT_CORPUS",
     "MAX_K",
     "MAX_QUESTION_CHARS",
     "Chunk",

@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from retrieval.cache import default_cache_dir, load_or_build
-from retrieval.engine import MAX_K, SearchEngine
+from retrieval.cache.persistence import default_cache_dir, load_or_build
+from retrieval.documents.corpus import DEFAULT_CORPUS
 from retrieval.errors import RetrievalError
 from retrieval.indexcmd import add_index_parser, run_index
+from retrieval.search.engine import MAX_K, SearchEngine
 from retrieval.serialize import result_record
 from retrieval.types import EngineOptions, Excerpt, SearchResult
 
 __all__ = ["main"]
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 _CORPUS_HELP = "folder of documents (.txt, .md, .markdown, .rst, .pdf, .docx, .html, .htm)"
 _BOLD, _RESET = "\033[1m", "\033[0m"
 SEMANTIC_VARIABLE = "DOCQA_SEMANTIC"

@@ -1,8 +1,16 @@
-"""The retrieval engine's error hierarchy; every message is one actionable line."""
+"""The retrieval engine's error hierarchy, the evaluation tools' and the semantic stage's
+included; every message is one actionable line."""
 
 from __future__ import annotations
 
-__all__ = ["CorpusError", "QueryError", "RetrievalError"]
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "CorpusError",
+    "EvalError",
+    "ModelUnavailable",
+    "QueryError",
+    "RetrievalError",
+]
 
 MAX_QUESTION_CHARS = 2000
 
@@ -17,3 +25,13 @@ class QueryError(RetrievalError, ValueError):
 
 class CorpusError(RetrievalError):
     """The corpus directory or manifest cannot be used."""
+
+
+class EvalError(RetrievalError):
+    """A question set, run file, thresholds file, collection or configuration cannot be used
+    (the message says which file or value to fix)."""
+
+
+class ModelUnavailable(RetrievalError):
+    """The semantic model's files are absent, fail their sha256 check or cannot be read (one
+    line); the engine then ranks by words alone."""

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from retrieval.cache import available_options, build_cache, default_cache_dir
-from retrieval.corpus import corpus_files
+from retrieval.cache.persistence import available_options, build_cache, default_cache_dir
+from retrieval.documents.corpus import corpus_files
 from retrieval.types import EngineOptions
 
 __all__ = ["add_index_parser", "run_index"]

@@ -1,4 +1,4 @@
-"""The window choice of :mod:`retrieval.windows` as one compiled loop over the candidates.
+"""The window choice of :mod:`retrieval.search.windows` as one compiled loop over the candidates.
 
 Imported only through :mod:`retrieval.compiled` (numba's import takes about 0.3 s). It computes
 exactly what the numpy version computes, with the same floating-point operations in the same
@@ -6,7 +6,7 @@ order (a window's terms are added in the order they first occur in it), so answe
 bit the same; the tests hold it to that.
 
 Arguments are grouped in tuples: ``table`` is the units' (doc_first, start, end, kind, flags,
-ptr, ids) (see :class:`retrieval.unittable.UnitTable`), ``question`` is (lookup, low,
+ptr, ids) (see :class:`retrieval.documents.unittable.UnitTable`), ``question`` is (lookup, low,
 idf, k1, bonus) where ``lookup[id - low + 1]`` is a term id's position among the question's
 terms (-1: none; ids outside the table are none too), ``idf`` the question terms' weights and
 ``bonus`` the quantity bonus.
@@ -19,8 +19,8 @@ from typing import Any
 import numba  # type: ignore[import-untyped]
 import numpy as np
 
-from retrieval.unitflags import CONT, JOINS, LEADS, QUANTITY
-from retrieval.units import KINDS
+from retrieval.documents.unitflags import CONT, JOINS, LEADS, QUANTITY
+from retrieval.documents.units import KINDS
 
 __all__ = ["best_windows", "top_k"]
 
@@ -106,7 +106,8 @@ def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
 
 @_jit  # type: ignore[misc]
 def _slow(table: Any, i: int, j: int, limit: int) -> bool:
-    """Whether window ``i..j`` must be extended, cut or trimmed (:mod:`retrieval.excerptfit`)."""
+    """Whether window ``i..j`` must be extended, cut or trimmed
+    (:mod:`retrieval.search.excerptfit`)."""
     start, end, kind, flags = table[1], table[2], table[3], table[4]
     if (flags[j] & (JOINS | LEADS)) == (JOINS | LEADS) or end[j] - start[i] > limit:
         return True
@@ -118,9 +119,9 @@ def _slow(table: Any, i: int, j: int, limit: int) -> bool:
 @_jit  # type: ignore[misc]
 def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
     """The best window of each passage (``passages``: document numbers, starts, ends) as
-    :mod:`retrieval.windows` defines it: first and last unit, span, score, matched terms (shape
-    (passages, terms)), whether the passage has units (all else zero when not), and whether
-    the window must be finished (:func:`retrieval.excerptfit.finish_window`)."""
+    :mod:`retrieval.search.windows` defines it: first and last unit, span, score, matched terms
+    (shape (passages, terms)), whether the passage has units (all else zero when not), and whether
+    the window must be finished (:func:`retrieval.search.excerptfit.finish_window`)."""
     docs, starts, ends = passages
     start, end = table[1], table[2]
     count, top = len(docs), len(start) - 1
@@ -171,7 +172,7 @@ def top_k(columns: Any, ids: Any, k: int, total: Any) -> Any:
     """BM25's ``k`` best passages (positions and scores, score desc then position asc) for the
     index columns ``ids`` (one per occurrence, in query order) of ``columns`` = (indptr, rows,
     weights), whose weights are all positive: each passage's score adds its columns' weights in
-    ``ids`` order, as :meth:`retrieval.scoring.ColumnScorer.sums` does, so that passages
+    ``ids`` order, as :meth:`retrieval.index.scoring.ColumnScorer.sums` does, so that passages
     holding no term score 0 and are left out.
 
     ``total`` is one float per passage, all zero, and is left all zero: one pass over it both

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retrieval.units import Units
+from retrieval.documents.units import Units
 
 __all__ = [
     "Chunk",
@@ -58,7 +58,8 @@ class Document:
     ``doc_id`` is the file name relative to the corpus directory (POSIX separators).
     ``boilerplate`` spans are excluded from indexing; the text itself is never rewritten.
     ``units`` are its headings, sentences, items, code blocks and table rows (see
-    :mod:`retrieval.units`); ``page_starts[i]`` is where page ``i + 1`` begins (empty: unpaged).
+    :mod:`retrieval.documents.units`); ``page_starts[i]`` is where page ``i + 1`` begins (empty:
+    unpaged).
     """
 
     doc_id: str
@@ -81,6 +82,14 @@ class Document:
         """1-based number of the paragraph containing ``offset`` (or the nearest before it;
         ``paragraphs`` are in text order)."""
         return max(1, bisect_right(self.paragraphs, offset, key=_start))
+
+    def cite(self, span: Span) -> Citation:
+        """Where ``span`` of this document is: its paragraph and page, with the document's
+        title, source and date."""
+        paragraph, page = self.paragraph_of(span.start), self.page_of(span.start)
+        return Citation(
+            self.doc_id, self.title, paragraph, span.start, span.end, self.source, self.date, page
+        )
 
 
 def _start(span: Span) -> int:

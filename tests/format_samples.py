@@ -19,9 +19,9 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-import retrieval.corpus
+import retrieval.documents.corpus
 from retrieval import Document
-from retrieval.formats import READERS, ExtractedText, ExtractionError, Reader
+from retrieval.documents.formats import READERS, ExtractedText, ExtractionError, Reader
 
 
 def refusal(read: Reader, data: bytes) -> str:
@@ -45,7 +45,7 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         return read
 
     monkeypatch.setattr(
-        retrieval.corpus, "READERS", {suffix: counted(suffix) for suffix in READERS}
+        retrieval.documents.corpus, "READERS", {suffix: counted(suffix) for suffix in READERS}
     )
     return calls
 

@@ -1,8 +1,8 @@
 """The rules an uploaded document must pass: its name, type, size, encoding and contents.
 
 Text files (.txt, .md, .markdown, .rst) must be UTF-8; PDF, DOCX and HTML files must pass their
-reader in :mod:`retrieval.formats` (not encrypted, not damaged, a text layer, no zip bomb, a main
-content). Every refusal is an :class:`UploadRefusedError` whose message is one line for the
+reader in :mod:`retrieval.documents.formats` (not encrypted, not damaged, a text layer, no zip bomb,
+a main content). Every refusal is an :class:`UploadRefusedError` whose message is one line for the
 moderator.
 """
 
@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from retrieval import Document, read_document
-from retrieval.formats import READERS, ExtractionError
+from retrieval.documents.formats import READERS, ExtractionError
 
 __all__ = [
     "MAX_NAME",

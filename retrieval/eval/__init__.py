@@ -7,13 +7,13 @@ gate, and judgments mined from the bot's query log.
 
 from __future__ import annotations
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.metrics import MEASURES, LevelScores, score_level
 from retrieval.eval.questions import load_questions, parse_question, question_record
 from retrieval.eval.relevance import covers, first_relevant_rank, judge
 from retrieval.eval.runner import Evaluation, evaluate, evaluate_engine
 from retrieval.eval.runs import load_run, run_questions
-from retrieval.eval.types import LEVELS, Evidence, Level, Question, QuestionRun, RunHit
+from retrieval.eval.values import LEVELS, Evidence, Level, Question, QuestionRun, RunHit
 
 __all__ = [
     "LEVELS",

@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from retrieval.eval.cli import main
+from retrieval.eval.evalcli import main
 
 sys.exit(main())

@@ -20,13 +20,12 @@ from pathlib import Path
 import ir_measures
 from ir_measures import Measure, Qrel, ScoredDoc
 
-from retrieval.chunking import indexed_spans
-from retrieval.corpus import parse_document
-from retrieval.engine import SearchEngine, analyzer_for, question_terms, validate_question
-from retrieval.errors import QueryError
-from retrieval.eval.errors import EvalError
+from retrieval.documents.chunking import indexed_spans
+from retrieval.documents.corpus import parse_document
+from retrieval.errors import EvalError, QueryError
 from retrieval.eval.jsonl import read_jsonl
-from retrieval.index import BM25Index
+from retrieval.index.bm25index import BM25Index
+from retrieval.search.engine import SearchEngine, analyzer_for, question_terms, validate_question
 from retrieval.types import Document, EngineOptions
 
 __all__ = [

@@ -8,10 +8,10 @@ import sys
 import time
 from typing import Any
 
+from retrieval.errors import EvalError
 from retrieval.eval import report
 from retrieval.eval.beir import evaluate_beir, load_beir
 from retrieval.eval.compare import compare_scores
-from retrieval.eval.errors import EvalError
 from retrieval.eval.feedback import judgments_from_export
 from retrieval.eval.gate import Check, check, load_gate_sets
 from retrieval.eval.metrics import MEASURES

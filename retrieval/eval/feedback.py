@@ -28,10 +28,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from retrieval.corpus import load_corpus
-from retrieval.eval.errors import EvalError
+from retrieval.documents.corpus import load_corpus
+from retrieval.errors import EvalError
 from retrieval.eval.jsonl import read_jsonl
-from retrieval.eval.types import Evidence, Question
+from retrieval.eval.values import Evidence, Question
 from retrieval.types import Span
 
 __all__ = ["judgments_from_export"]

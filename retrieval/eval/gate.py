@@ -18,10 +18,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.metrics import MEASURES
 from retrieval.eval.runner import Evaluation
-from retrieval.eval.types import LEVELS, Level
+from retrieval.eval.values import LEVELS, Level
 
 __all__ = ["Check", "GateSet", "Threshold", "check", "load_gate_sets", "load_thresholds"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 
 __all__ = ["read_jsonl"]
 

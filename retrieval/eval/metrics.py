@@ -9,7 +9,7 @@ import ir_measures
 from ir_measures import Measure
 
 from retrieval.eval.relevance import judge
-from retrieval.eval.types import Level, Question, QuestionRun
+from retrieval.eval.values import Level, Question, QuestionRun
 
 __all__ = ["MEASURES", "LevelScores", "mean", "score_level"]
 

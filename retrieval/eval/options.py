@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.types import EngineOptions
 
 __all__ = [

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.jsonl import read_jsonl
-from retrieval.eval.types import Evidence, Question
+from retrieval.eval.values import Evidence, Question
 from retrieval.types import Span
 
 __all__ = ["load_questions", "parse_question", "question_record"]

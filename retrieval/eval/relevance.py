@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ir_measures import Qrel, ScoredDoc
 
-from retrieval.eval.types import Evidence, Level, Question, QuestionRun, RunHit
+from retrieval.eval.values import Evidence, Level, Question, QuestionRun, RunHit
 from retrieval.types import Span
 
 __all__ = ["Judged", "covers", "credits", "first_relevant_rank", "judge", "rejected_at_top"]

@@ -11,7 +11,7 @@ from retrieval.eval.compare import Comparison
 from retrieval.eval.metrics import MEASURES
 from retrieval.eval.runner import Evaluation, QuestionRow
 from retrieval.eval.sweep import SweepRow
-from retrieval.eval.types import LEVELS
+from retrieval.eval.values import LEVELS
 from retrieval.types import EngineOptions
 
 __all__ = [

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.engine import SearchEngine
+from retrieval.documents.corpus import DEFAULT_CORPUS
 from retrieval.eval.metrics import LevelScores, score_level
 from retrieval.eval.relevance import first_relevant_rank, rejected_at_top
 from retrieval.eval.runs import run_questions
-from retrieval.eval.types import LEVELS, Level, Question, QuestionRun
+from retrieval.eval.values import LEVELS, Level, Question, QuestionRun
+from retrieval.search.engine import SearchEngine
 from retrieval.types import EngineOptions
 
 __all__ = [
-    "DEFAULT_CORPUS",
     "Abstention",
     "Evaluation",
     "QuestionRow",
@@ -26,7 +26,6 @@ __all__ = [
     "evaluate_engine",
 ]
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "seeds"
 # Excerpt length is measured over the hits a reader looks at first.
 READ_DEPTH = 3
 

@@ -12,11 +12,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from retrieval.engine import SearchEngine
-from retrieval.errors import RetrievalError
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError, RetrievalError
 from retrieval.eval.jsonl import read_jsonl
-from retrieval.eval.types import Question, QuestionRun, RunHit
+from retrieval.eval.values import Question, QuestionRun, RunHit
+from retrieval.search.engine import SearchEngine
 from retrieval.serialize import result_record
 from retrieval.types import Span
 

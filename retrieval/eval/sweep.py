@@ -16,13 +16,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from retrieval.corpus import load_corpus
-from retrieval.engine import SearchEngine
-from retrieval.eval.errors import EvalError
+from retrieval.documents.corpus import load_corpus
+from retrieval.errors import EvalError
 from retrieval.eval.options import options_from_mapping
 from retrieval.eval.runner import Evaluation, evaluate
 from retrieval.eval.runs import run_questions
-from retrieval.eval.types import LEVELS, Question
+from retrieval.eval.values import LEVELS, Question
+from retrieval.search.engine import SearchEngine
 from retrieval.types import Document, EngineOptions
 
 __all__ = ["DEFAULT_GRID", "SweepRow", "configurations", "figures", "run_sweep", "write_csv"]

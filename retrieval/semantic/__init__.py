@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from retrieval.errors import ModelUnavailable
+
 if TYPE_CHECKING:
     from retrieval.semantic.bert import BertConfig
     from retrieval.semantic.encoder import Encoder, Progress, load_encoder
-    from retrieval.semantic.errors import ModelUnavailable
     from retrieval.semantic.files import (
         MINILM_L6,
         MODEL_DIR,
@@ -39,7 +40,6 @@ _HOMES = {
     "Encoder": "encoder",
     "Progress": "encoder",
     "load_encoder": "encoder",
-    "ModelUnavailable": "errors",
     "MINILM_L6": "files",
     "MODEL_DIR": "files",
     "ModelFiles": "files",

@@ -29,8 +29,8 @@ import numpy as np
 import numpy.typing as npt
 from safetensors.numpy import load_file
 
+from retrieval.errors import ModelUnavailable
 from retrieval.semantic.bert import BertConfig
-from retrieval.semantic.errors import ModelUnavailable
 from retrieval.semantic.files import (
     MINILM_L6,
     MODEL_SHA256,

@@ -18,8 +18,8 @@ import numpy.typing as npt
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from retrieval.errors import ModelUnavailable
 from retrieval.semantic.bert import mean_pool
-from retrieval.semantic.errors import ModelUnavailable
 from retrieval.semantic.files import ModelFiles, installed_model, verify
 from retrieval.semantic.tokens import TokenBatch, load_tokenizer, pad, token_ids
 

@@ -15,8 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.errors import ModelUnavailable
 from retrieval.semantic.bert import BertConfig
-from retrieval.semantic.errors import ModelUnavailable
 
 __all__ = [
     "MINILM_L6",

@@ -17,9 +17,9 @@ import numpy.typing as npt
 from safetensors import SafetensorError
 from tokenizers import Tokenizer
 
+from retrieval.errors import ModelUnavailable
 from retrieval.semantic.bert import BertConfig, BertWeights, forward, load_weights
 from retrieval.semantic.encoder import embed
-from retrieval.semantic.errors import ModelUnavailable
 from retrieval.semantic.files import MINILM_L6
 from retrieval.semantic.tokens import TokenBatch, load_tokenizer
 

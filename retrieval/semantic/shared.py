@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.semantic.errors import ModelUnavailable
+from retrieval.errors import ModelUnavailable
 from retrieval.semantic.unitvectors import F16, VECTOR_DTYPE, embed_units
 from retrieval.types import Document
 

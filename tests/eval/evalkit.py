@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.storage.export import to_jsonl
 from bot.storage.records import ExportRecord, HitRow, QueryRow, VoteRow
-from retrieval.eval.types import Evidence, Question, QuestionRun, RunHit
+from retrieval.eval.values import Evidence, Question, QuestionRun, RunHit
 from retrieval.types import Span
 
 REPO = Path(__file__).resolve().parents[2]

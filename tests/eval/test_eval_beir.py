@@ -9,8 +9,8 @@ from evalkit import write_beir
 from ir_measures import Qrel, ScoredDoc
 
 from retrieval import SearchEngine, parse_document
+from retrieval.errors import EvalError
 from retrieval.eval.beir import DocumentRanker, evaluate_beir, load_beir, rank_documents, score_run
-from retrieval.eval.errors import EvalError
 from retrieval.types import EngineOptions
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from evalkit import DEV_SET, REPO, THRESHOLDS, write_beir, write_corpus, write_export
 
-from retrieval.eval.cli import main
+from retrieval.eval.evalcli import main
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

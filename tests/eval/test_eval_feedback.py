@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from evalkit import write_corpus, write_export
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.feedback import judgments_from_export
 
 TEXT = "Nosotek was founded in 2007. It makes games. Prices are low."

@@ -8,7 +8,7 @@ from types import MappingProxyType
 import pytest
 from evalkit import THRESHOLDS
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.gate import Threshold, check, load_gate_sets, load_thresholds
 from retrieval.eval.metrics import LevelScores
 from retrieval.eval.runner import Abstention, Evaluation, Timing

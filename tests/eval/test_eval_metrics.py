@@ -9,7 +9,7 @@ import pytest
 from evalkit import ev, hit, question, run
 
 from retrieval.eval.metrics import score_level
-from retrieval.eval.types import Question
+from retrieval.eval.values import Question
 
 # One relevant span per question unless noted; a "miss" hit is in another document.
 QUESTIONS = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.options import (
     add_engine_arguments,
     describe,

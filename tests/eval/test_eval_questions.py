@@ -9,7 +9,7 @@ import pytest
 from evalkit import DEV_SET, REPO
 
 from retrieval import load_corpus
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.questions import load_questions, parse_question, question_record
 
 

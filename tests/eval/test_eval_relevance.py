@@ -6,7 +6,7 @@ from evalkit import ev, hit, question, run
 from ir_measures import Qrel, ScoredDoc
 
 from retrieval.eval.relevance import covers, first_relevant_rank, judge, rejected_at_top
-from retrieval.eval.types import Question
+from retrieval.eval.values import Question
 from retrieval.types import Span
 
 # Evidence [100, 140): 40 characters, so a unit must overlap at least 20 of them.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from evalkit import ev, question, write_corpus
 
-from retrieval.eval.errors import EvalError
+from retrieval.errors import EvalError
 from retrieval.eval.plots import plot_sweep
 from retrieval.eval.sweep import DEFAULT_GRID, configurations, run_sweep, write_csv
 from retrieval.types import EngineOptions

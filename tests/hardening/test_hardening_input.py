@@ -32,7 +32,7 @@ from bot.ui.embeds import (
 )
 from retrieval import MAX_QUESTION_CHARS, EngineOptions, QueryError, SearchEngine, parse_document
 from retrieval.analysis import Analyzer
-from retrieval.chunking import chunk_document, indexable_spans
+from retrieval.documents.chunking import chunk_document, indexable_spans
 
 ATOMS = [
     "👩‍👩‍👧‍👦", "🏳️‍🌈", "🇰🇵", "e\u0301", "a\u0308\u0323", "\u200b", "\u200d", "\u2066", "\u202e",

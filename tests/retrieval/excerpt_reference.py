@@ -1,6 +1,6 @@
-"""The excerpt stage as a straightforward reference for :mod:`retrieval.windows`: every
+"""The excerpt stage as a straightforward reference for :mod:`retrieval.search.windows`: every
 candidate's units analysed on demand, every window counted with a ``Counter``, one Python loop
-per rule (see :mod:`retrieval.excerpts` for the rules)."""
+per rule (see :mod:`retrieval.search.excerpts` for the rules)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retrieval.analysis import Analyzer, Token
-from retrieval.excerptfit import cut as _cut
-from retrieval.excerpts import url_spans
+from retrieval.documents.units import KINDS, Kind
+from retrieval.search.excerptfit import cut as _cut
+from retrieval.search.excerpts import url_spans
 from retrieval.types import Document, Excerpt, Span
-from retrieval.units import KINDS, Kind
 
 __all__ = ["QueryWeights", "ScoredExcerpt", "UnitTokens", "best_excerpt", "marks", "url_spans"]
 

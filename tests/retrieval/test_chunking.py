@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval import parse_document
-from retrieval.chunking import chunk_document, indexable_spans
+from retrieval.documents.chunking import chunk_document, indexable_spans
 from retrieval.tokenizer import encoding
 
 # Words, curly punctuation, emoji (multi-byte, split inside tokens), newlines and spaces.

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 
 from retrieval import EngineOptions, SearchEngine, compiled
-from retrieval.index import BM25Index
+from retrieval.index.bm25index import BM25Index
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from conftest import write_corpus
 
 from retrieval import CorpusError, load_corpus
-from retrieval.boilerplate import BoilerplateRules, detect_boilerplate
+from retrieval.documents.boilerplate import BoilerplateRules, detect_boilerplate
 
 ARTICLE = (
     "Rivers of the North\n\n"

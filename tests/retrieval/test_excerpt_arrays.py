@@ -18,9 +18,9 @@ from conftest import SEEDS
 from excerpt_reference import QueryWeights, UnitTokens, best_excerpt
 
 from retrieval import EngineOptions, SearchEngine, Span, compiled, parse_document
-from retrieval.corpus import CorpusReader
-from retrieval.excerpts import excerpt
-from retrieval.windows import choose_windows
+from retrieval.documents.corpus import CorpusReader
+from retrieval.search.excerpts import excerpt
+from retrieval.search.windows import choose_windows
 
 _MARKDOWN = """# Setting up
 

@@ -11,8 +11,8 @@ from conftest import write_corpus
 
 from retrieval import CorpusError, SearchEngine, load_corpus
 from retrieval.cli import main
-from retrieval.corpus import CorpusReader
-from retrieval.formats import ExtractedText
+from retrieval.documents.corpus import CorpusReader
+from retrieval.documents.formats import ExtractedText
 
 LECTURE = "Lecture 5\n\nIntro page.\n\nThe Okapi weighting was published in 1994."
 
@@ -81,7 +81,7 @@ def test_a_registered_reader_turns_bytes_into_a_paged_document(tmp_path, monkeyp
         text = data.decode("ascii")
         return ExtractedText(text, "Lecture 5 slides", "plain", (0, text.index("The Okapi")))
 
-    monkeypatch.setattr("retrieval.corpus.READERS", {".pdf": reader})
+    monkeypatch.setattr("retrieval.documents.corpus.READERS", {".pdf": reader})
     root = write_corpus(tmp_path / "c", {"l5.pdf": LECTURE.encode("ascii"), "n.txt": "Notes."})
     engine = SearchEngine.from_directory(root)
     hit = engine.search("When was Okapi weighting published?").hits[0]
@@ -96,7 +96,7 @@ def test_a_registered_reader_turns_bytes_into_a_paged_document(tmp_path, monkeyp
 
 def test_json_hits_carry_the_page(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setattr(
-        "retrieval.corpus.READERS",
+        "retrieval.documents.corpus.READERS",
         {".pdf": lambda b: ExtractedText(b.decode(), None, "plain", (0,))},
     )
     root = write_corpus(tmp_path / "c", {"l5.pdf": LECTURE.encode()})

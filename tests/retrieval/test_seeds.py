@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, SEEDS
 
 from retrieval import Span, load_corpus
-from retrieval.corpus import MANIFEST_NAME
+from retrieval.documents.corpus import MANIFEST_NAME
 
 SEED_FILES = sorted(p for p in SEEDS.iterdir() if p.suffix in {".txt", ".md"})
 MANIFEST = tomllib.loads((SEEDS / MANIFEST_NAME).read_text(encoding="utf-8"))["documents"]

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval import parse_document
-from retrieval.sentences import sentence_spans
+from retrieval.documents.sentences import sentence_spans
 
 
 def units_of(doc_id: str, text: str) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from retrieval import bm25
+from retrieval.index import bm25
 from retrieval.types import EngineOptions
 
 Reference = BM25Okapi | BM25L | BM25Plus

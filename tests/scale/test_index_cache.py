@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from retrieval import EngineOptions, SearchEngine, load_or_build
-from retrieval import cache as cache_module
 from retrieval import cli as retrieval_cli
-from retrieval.cache import build_cache, cache_path
-from retrieval.chunktable import ChunkTable
+from retrieval.cache import persistence as cache_module
+from retrieval.cache.persistence import build_cache, cache_path
+from retrieval.documents.chunktable import ChunkTable
+from retrieval.documents.unittokens import UnitTokenArrays, UnitTokenBuilder
 from retrieval.serialize import result_record
-from retrieval.unittokens import UnitTokenArrays, UnitTokenBuilder
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = ["Who founded Nosotek?", "How much is a prepaid plan?", "internet in Korea"]
@@ -40,7 +40,7 @@ def answers(engine: SearchEngine) -> list[dict[str, object]]:
 
 
 def cache_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "retrieval.cache"]
+    return [r.getMessage() for r in caplog.records if r.name == "retrieval.cache.persistence"]
 
 
 def test_second_start_loads_what_the_first_built(

@@ -30,10 +30,10 @@ def test_index_then_search_loads_the_cache(
     out = capsys.readouterr().out
     assert "indexed 5 documents into" in out
     assert len(list(cache.glob("index-*.npz"))) == 1
-    caplog.set_level(logging.INFO, logger="retrieval.cache")
+    caplog.set_level(logging.INFO, logger="retrieval.cache.persistence")
     assert main(["--corpus", str(corpus), "--cache", str(cache), "search", "Nosotek"]) == 0
     assert "Nosotek" in capsys.readouterr().out
-    assert [r for r in caplog.records if r.name == "retrieval.cache"] == []
+    assert [r for r in caplog.records if r.name == "retrieval.cache.persistence"] == []
 
 
 def test_search_without_the_cache_writes_nothing(

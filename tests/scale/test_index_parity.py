@@ -11,7 +11,7 @@ import pytest
 from scale_helpers import generated_corpus, random_queries, reference, reference_top
 
 from retrieval import EngineOptions, SearchEngine
-from retrieval.index import BM25Index
+from retrieval.index.bm25index import BM25Index
 
 REPO = Path(__file__).resolve().parents[2]
 VARIANTS = ["okapi", "l", "plus"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import EngineOptions, load_or_build
-from retrieval.index import BM25Index
+from retrieval.index.bm25index import BM25Index
 
 
 @pytest.mark.parametrize("variant", ["okapi", "l", "plus"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.formats.cleanup import clean_text, one_line
+from retrieval.documents.formats.cleanup import clean_text, one_line
 
 
 @pytest.mark.parametrize(

