@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "retrieval")
 FORBIDDEN_IN_RETRIEVAL = ("discord", "aiosqlite", "sqlite3", "asyncpg", "bot")
 MAX_LINES = 300
-# Command-line edges allowed to read DOCQA_ settings: the CLI's default index cache sits beside
-# the bot's database (DOCQA_DB_PATH), as the README says.
+# Command-line edges allowed to read DOCQA_ settings as the bot does: the CLI's default index
+# cache sits beside the bot's database (DOCQA_DB_PATH), and DOCQA_SEMANTIC, as the README says.
 ENV_READERS = {"retrieval.cli"}
 MAKES_LOGGER = "log = logging.getLogger(__name__)"
 

@@ -174,7 +174,8 @@ def build_cache(
         os.cpu_count() or 1 if sum(s.size for s in states) > _PARALLEL_BYTES else 1
     )
     path = cache_path(directory, options, cache_dir)
-    _reuse_vectors(path)
+    if options.semantic:
+        _reuse_vectors(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = CacheWriter(path)
 

@@ -212,3 +212,14 @@ def test_without_the_model_the_semantic_cache_file_is_kept(
     assert words.options.semantic is False
     assert semantic_file.read_bytes() == before
     assert cache_path(corpus, OFF, tmp_path / "cache").is_file()
+
+
+def test_an_index_by_words_alone_never_loads_the_model(
+    tmp_path: Path, shared: list[Encoder | None]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The company runs a group.\n")
+    build_cache(corpus, OFF, tmp_path / "cache")
+    load_or_build(corpus, OFF, tmp_path / "cache")
+    assert shared == []  # the process's encoder slot was never filled
