@@ -108,3 +108,12 @@ def test_fingerprint_names_the_files_and_the_runtime(tiny_files: ModelFiles) -> 
     assert tiny_files.model_sha256[:16] in fingerprint
     assert tiny_files.tokenizer_sha256[:16] in fingerprint
     assert "onnxruntime" in fingerprint
+
+
+def test_a_question_gets_the_vector_a_batch_of_one_gets(tiny_files: ModelFiles) -> None:
+    encoder = load_encoder(tiny_files)
+    assert encoder.question_session is not None  # its own one-thread session
+    text = "who runs the company"
+    question = encoder.encode_question(text)
+    assert question.shape == (encoder.dim,)
+    np.testing.assert_allclose(question, encoder.encode([text])[0], atol=1e-5)
