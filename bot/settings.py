@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.sharding import ShardPlan, check_shards, parse_shard_count, parse_shard_ids
 from bot.storage.dburl import check_database_url
 from retrieval import DEFAULT_CORPUS, EngineOptions
+from retrieval.cli import switch
 
 __all__ = ["DEFAULT_CORPUS", "Settings", "describe_error", "env_name", "unknown_settings"]
 
@@ -110,6 +111,12 @@ class Settings(BaseSettings):
         if not all(char.isascii() and char.isprintable() and not char.isspace() for char in token):
             raise ValueError(TOKEN_CHARACTERS)
         return SecretStr(token)
+
+    @field_validator("semantic", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        """The values ``python -m retrieval`` takes, and an error that names the value."""
+        return switch(value) if isinstance(value, str) else value
 
     @field_validator("log_level", mode="before")
     @classmethod

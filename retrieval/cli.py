@@ -168,14 +168,24 @@ def semantic_setting(env_file: Path = Path(".env")) -> str | None:
     return found.get(SEMANTIC_VARIABLE)
 
 
+def switch(value: str) -> bool:
+    """An on/off setting's value (on, off, true, false, yes, no, 1, 0; any case; blank is on, the
+    default); raises ``ValueError`` naming the value otherwise."""
+    word = value.strip().lower()
+    if word and word not in _ON | _OFF:
+        raise ValueError(f"must be on or off, not {value!r}")
+    return word not in _OFF
+
+
 def engine_options(no_semantic: bool, variable: str | None) -> EngineOptions:
     """The engine's options: the semantic stage is on unless ``--no-semantic`` is given or
     ``DOCQA_SEMANTIC`` (``variable``, the bot's setting) says off; raises :class:`CliError`
     for a value that is neither on nor off."""
-    value = (variable or "").strip().lower()
-    if value and value not in _ON | _OFF:
-        raise CliError(f"{SEMANTIC_VARIABLE} must be on or off, not {variable!r}")
-    return EngineOptions(semantic=not no_semantic and value not in _OFF)
+    try:
+        on = switch(variable or "")
+    except ValueError as exc:
+        raise CliError(f"{SEMANTIC_VARIABLE} {exc}") from None
+    return EngineOptions(semantic=on and not no_semantic)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:

@@ -88,6 +88,7 @@ def test_dotenv_is_read_and_blank_means_default(tmp_path: Path) -> None:
         ("DOCQA_DEV_GUILD_ID", str(2**64), "DOCQA_DEV_GUILD_ID: Input should be less than"),
         ("DOCQA_MAX_UPLOAD_BYTES", "0", "DOCQA_MAX_UPLOAD_BYTES: Input should be greater than"),
         ("DOCQA_MAX_GUILD_DOCS", "501", "DOCQA_MAX_GUILD_DOCS: Input should be less than"),
+        ("DOCQA_SEMANTIC", "maybe", "DOCQA_SEMANTIC: must be on or off, not 'maybe'"),
     ],
 )
 def test_invalid_values_name_the_variable(
@@ -146,3 +147,12 @@ def test_env_name() -> None:
     assert env_name("discord_token") == "DISCORD_TOKEN"
     assert env_name("db_path") == "DOCQA_DB_PATH"
     assert env_name("DISCORD_API_BASE") == "DISCORD_API_BASE"
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("OFF", False), (" off ", False), ("0", False), ("on", True)]
+)
+def test_the_semantic_switch_reads_as_the_command_line_reads_it(
+    monkeypatch: pytest.MonkeyPatch, value: str, on: bool
+) -> None:
+    assert load(monkeypatch, DOCQA_SEMANTIC=value).engine_options.semantic is on
