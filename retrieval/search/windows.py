@@ -229,7 +229,7 @@ def choose_windows(
     docs = passages[0]
     for n in np.flatnonzero(slow).tolist():
         finish_window(table, documents[int(docs[n])], out, n, query=query, limit=limit)
-    if _cosines(table, docs[:0].astype(np.int64), query) is not None and out.has_units.any():
+    if table.vectors is not None and query.vector is not None and out.has_units.any():
         who = np.flatnonzero(out.has_units)
         out.cosine[who] = _window_cosines(table, out.first[who], out.last[who], query)
     return out
