@@ -184,7 +184,7 @@ class EngineOptions:
     min_confidence: float = 0.35
     excerpt_chars: int = 400
     context_weight: float = 0.3
-    title_weight: float = 0.5
+    title_weight: float = 1.0
     excerpt_k1: float = 0.3
     quantity_bonus: float = 0.5
     drop_frame: bool = True

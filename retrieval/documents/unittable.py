@@ -1,7 +1,8 @@
 """Every unit of a corpus and its analysed tokens as flat arrays, as the excerpt stage reads them.
 
 Units of document ``d`` are ``doc_first[d]`` up to ``doc_first[d + 1]`` (see
-:mod:`retrieval.documents.units` for the columns; ``header`` stays a number local to the document).
+:mod:`retrieval.documents.units` for the columns; ``section`` and ``header`` stay numbers local to
+the document).
 Unit ``u`` holds tokens ``ptr[u]`` up to ``ptr[u + 1]`` of ``ids``/``start``/``end`` (see
 :mod:`retrieval.documents.unittokens`). ``key_start`` and ``key_end`` are ``d << 40 | offset``:
 sorted corpus-wide, so one ``searchsorted`` finds the units of many passages of many documents.
@@ -49,6 +50,7 @@ class UnitTable:
     start: Int64s
     end: Int64s
     kind: npt.NDArray[np.int8]
+    section: npt.NDArray[np.int32]
     header: npt.NDArray[np.int32]
     flags: npt.NDArray[np.int8]
     ptr: Int64s
@@ -85,6 +87,7 @@ class UnitTable:
             start,
             end,
             np.asarray(columns["kind"], dtype=np.int8),
+            np.asarray(columns["section"], dtype=np.int32),
             np.asarray(columns["header"], dtype=np.int32),
             tokens.flags,
             ptr,

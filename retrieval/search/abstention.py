@@ -16,11 +16,12 @@ __all__ = ["answers", "confidence"]
 
 
 def confidence(index: BM25Index, terms: Sequence[str], shown: frozenset[str] | None) -> float:
-    """How well the top excerpt, which holds the question's terms ``shown`` (from the stored
-    tokens of its units), answers the question of ``terms``, in 0..1: the share of the
-    question's IDF weight it matches (unknown terms weigh as much as the rarest
-    known one), damped by ``min(1, matched / max_idf)`` when what it matches weighs less than one
-    rare term, as when only a single common word is shared. 0.0 without terms or excerpt (None)."""
+    """How well the top excerpt answers the question of ``terms``, in 0..1. ``shown`` are the
+    question's terms it holds or has as context (its document's name, its section's heading:
+    :mod:`retrieval.search.context`). The share of the question's IDF weight it matches
+    (unknown terms weigh as much as the rarest known one), damped by ``min(1, matched /
+    max_idf)`` when what it matches weighs less than one rare term, as when only a single
+    common word is shared. 0.0 without terms or excerpt (None)."""
     if not terms or shown is None:
         return 0.0
     rarest = index.max_idf

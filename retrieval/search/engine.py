@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +18,7 @@ from retrieval.documents.unittokens import document_tokens, passage_terms
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.index.bm25index import BM25Index, Floats, Positions
 from retrieval.search.abstention import answers, confidence
+from retrieval.search.context import context_terms, name_terms
 from retrieval.search.excerptquery import ExcerptQuery, Windows
 from retrieval.search.excerpts import bare_window, excerpt
 from retrieval.search.windows import choose_windows, prepare
@@ -48,12 +49,6 @@ def analyzer_for(options: EngineOptions) -> Analyzer:
 def question_terms(analyzer: Analyzer, options: EngineOptions, question: str) -> list[str]:
     """The analysed terms searched for ``question`` under ``options``' query rules."""
     return analyzer.query_terms(question, drop_frame=options.drop_frame)
-
-
-def _name_terms(analyzer: Analyzer, documents: dict[str, Document], doc_id: str) -> frozenset[str]:
-    """Terms of a document's title and file name (without folders and suffix)."""
-    stem = PurePosixPath(doc_id).stem
-    return frozenset(analyzer.terms(f"{documents[doc_id].title} {stem}"))
 
 
 def validate_question(question: str) -> str:
@@ -108,7 +103,7 @@ class SearchEngine:
         prepare(units, len(self.chunks))
         # Bound to the analyzer and documents, not to the engine: a cache holding the engine
         # would keep a replaced engine, and its memory-mapped index, alive until a full GC.
-        self._names = lru_cache(maxsize=4096)(partial(_name_terms, self.analyzer, self._by_id))
+        self._names = lru_cache(maxsize=4096)(partial(name_terms, self.analyzer, self._by_id))
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
         found = []
@@ -243,16 +238,6 @@ class SearchEngine:
             bare[n] = shown
         return windows, bare
 
-    def _named(self, docs: list[int], terms: tuple[str, ...]) -> np.ndarray:  # type: ignore[type-arg]
-        """Whether term ``q`` names document ``docs[c]`` (its title or file name), shape (c, q)."""
-        named = np.zeros((len(docs), len(terms)), dtype=np.bool_)
-        asked = frozenset(terms)
-        for c, d in enumerate(docs):
-            names = self._names(self.documents[d].doc_id)
-            if not names.isdisjoint(asked):
-                named[c] = [t in names for t in terms]
-        return named
-
     def _term_id(self, term: str) -> int:
         column = self.index.column(term)
         if column is not None:
@@ -263,18 +248,21 @@ class SearchEngine:
         self, candidates: tuple[Positions, Floats], query: ExcerptQuery, k: int
     ) -> tuple[list[Hit], frozenset[str], float]:
         """Passages ordered by their best window of units, with the passage's BM25 score and
-        the question's words that name its document (title or file name) but are not in the
-        window as context (a passage of the document named after what is asked is about it);
-        a passage whose excerpt overlaps one already taken is skipped. ``candidates`` are BM25's
-        positions and scores. Also the question's terms that the top excerpt holds, and its
-        window's cosine with the question (0 without the semantic stage)."""
+        the question's words that name its document or its section but are not in the window
+        as context (:mod:`retrieval.search.context`); a passage whose excerpt overlaps one
+        already taken is skipped. ``candidates`` are BM25's positions and scores. Also the
+        question's terms that the top excerpt holds or has as context, and its window's cosine
+        with the question (0 without the semantic stage)."""
         positions, bm25 = candidates
         if not len(positions):
             return [], frozenset(), 0.0
         o = self.options
         windows, bare = self._windows(positions, query)
-        docs = self._passages.doc[positions].tolist()
-        chosen = self._named(docs, query.terms) & ~windows.matched
+        numbers = self._passages.doc[positions]
+        docs = numbers.tolist()
+        chosen = context_terms(
+            self.units, self.documents, self._names, numbers, windows, query=query
+        )
         about = np.zeros(len(docs))
         for q in np.flatnonzero(chosen.any(axis=0)).tolist():  # in question order, as a sum
             about += np.where(chosen[:, q], query.idf[q], 0.0)
@@ -283,7 +271,8 @@ class SearchEngine:
         hits: list[Hit] = []
         taken: list[tuple[int, int, int]] = []
         order = np.lexsort((positions, -scores)).tolist()
-        top_terms = frozenset(query.terms[q] for q in np.flatnonzero(windows.matched[order[0]]))
+        top = windows.matched[order[0]] | chosen[order[0]]
+        top_terms = frozenset(query.terms[q] for q in np.flatnonzero(top))
         for n in order:
             d, start, end = docs[n], int(windows.start[n]), int(windows.end[n])
             if any(d == e and min(end, b) - max(start, a) > 0 for e, a, b in taken):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from conftest import write_corpus
 
 from retrieval import EngineOptions, SearchEngine, parse_document
@@ -129,3 +130,26 @@ def test_a_passage_of_the_document_named_in_the_question_ranks_first() -> None:
     unnamed = EngineOptions(title_weight=0.0, semantic=False)
     engine = SearchEngine.build((parse_document(n, t) for n, t in docs.items()), unnamed)
     assert engine.search(question).hits[0].chunk.doc_id == "httpx.txt"
+
+
+def test_the_heading_above_an_excerpt_says_what_it_is_about() -> None:
+    filler = {
+        "Linux": "Paths follow the XDG rules. Old releases used dot folders. "
+        "Nothing here needs root rights, and every folder is made on first use by the library. ",
+        "Windows": "Paths come from the known folders API. Roaming profiles are left alone. "
+        "Nothing here needs administrator rights, and every folder is made on first use too. ",
+    }
+    kept = {"Linux": "the home folder", "Windows": "the local app data folder"}
+    text = "# Where files go\n\n" + "".join(
+        f"## {system}\n\n{filler[system] * 2}\n\nThe cache is kept in {kept[system]}.\n\n"
+        for system in ("Linux", "Windows")
+    )
+    question = "Where is the cache kept on Windows?"
+    words = EngineOptions(semantic=False)
+    result = SearchEngine.build([parse_document("dirs.md", text)], words).search(question)
+    assert result.hits[0].excerpt.text == "The cache is kept in the local app data folder."
+    assert result.terms == ("cach", "kept", "window")
+    assert result.confidence == pytest.approx(1.0)  # "windows" counts as matched: the heading's
+    unheaded = EngineOptions(title_weight=0.0, semantic=False)
+    result = SearchEngine.build([parse_document("dirs.md", text)], unheaded).search(question)
+    assert result.hits[0].excerpt.text == "The cache is kept in the home folder."
