@@ -8,8 +8,9 @@ its own length (padding is pure waste in a transformer), then put back in order.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
 
@@ -42,13 +43,27 @@ THREADS = 2
 
 @dataclass(frozen=True, slots=True)
 class Encoder:
-    """A loaded sentence encoder; build it with :func:`load_encoder`."""
+    """A loaded sentence encoder; build it with :func:`load_encoder`.
+
+    ``question_session`` runs one thread, for questions; the batch session that embeds units at
+    indexing (:data:`THREADS` threads) is built on the first :meth:`encode`, so that a process
+    that only searches (a command-line search) never pays for it (about 40 ms)."""
 
     files: ModelFiles
-    session: ort.InferenceSession
+    question_session: ort.InferenceSession
     tokenizer: Tokenizer
     dim: int
-    question_session: ort.InferenceSession | None = None
+    threads: int = THREADS
+    _batch: list[ort.InferenceSession] = field(default_factory=list, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def session(self) -> ort.InferenceSession:
+        """The batch session, built now if this is its first use."""
+        with self._lock:
+            if not self._batch:
+                self._batch.append(_session(self.files, self.threads))
+            return self._batch[0]
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
@@ -59,19 +74,21 @@ class Encoder:
         Raises ``ValueError`` for a ``batch_size`` below 1.
         """
         return embed(
-            self.tokenizer, self._forward, self.dim, texts, batch_size=batch_size, progress=progress
+            self.tokenizer,
+            partial(_forward, self.session),
+            self.dim,
+            texts,
+            batch_size=batch_size,
+            progress=progress,
         )
 
     def encode_question(self, text: str) -> npt.NDArray[np.float32]:
         """One text's embedding, shape (dim,), on the question session: one thread, run in the
         caller's, so that many searches at once (the bot's threads) share the cores instead of
         each starting :data:`THREADS` spinning workers."""
-        session = self.question_session or self.session
-        vectors = embed(self.tokenizer, partial(_forward, session), self.dim, [text])
+        forward = partial(_forward, self.question_session)
+        vectors = embed(self.tokenizer, forward, self.dim, [text])
         return vectors[0]  # type: ignore[no-any-return]
-
-    def _forward(self, batch: TokenBatch) -> F32:
-        return _forward(self.session, batch)
 
     def model_fingerprint(self) -> str:
         """Identifies these vectors for an index cache: file hashes, runtime and versions."""
@@ -153,7 +170,7 @@ def _dim(session: ort.InferenceSession, files: ModelFiles) -> int:
 def load_encoder(files: ModelFiles | None = None, threads: int = THREADS) -> Encoder:
     """Verify and load a sentence encoder (default: the installed all-MiniLM-L6-v2 int8).
 
-    Takes ~0.3 s (hashing 23 MB, building the onnxruntime session). Raises
+    Takes ~0.1 s (hashing 23 MB, building the question's onnxruntime session). Raises
     :class:`ModelUnavailable` with a one-line reason when a file is absent, fails its sha256
     or cannot be parsed.
     """
@@ -161,10 +178,9 @@ def load_encoder(files: ModelFiles | None = None, threads: int = THREADS) -> Enc
     verify(files)
     try:
         tokenizer = load_tokenizer(files.tokenizer, files.config.max_tokens)
-        session = _session(files, threads)
         question_session = _session(files, 1)
     except Exception as exc:  # tokenizers and onnxruntime report bad files as bare Exceptions
         raise ModelUnavailable(f"semantic model files cannot be loaded: {exc!r}") from exc
-    dim = _dim(session, files)
+    dim = _dim(question_session, files)
     log.info("semantic model loaded: %s, %d dimensions", files.model.name, dim)
-    return Encoder(files, session, tokenizer, dim, question_session)
+    return Encoder(files, question_session, tokenizer, dim, threads)

@@ -1,6 +1,6 @@
 """The process's sentence encoder and the unit vectors of the corpus it embedded last.
 
-The encoder is loaded once per process (about 0.3 s: hashing the model, building the session)
+The encoder is loaded once per process (about 0.1 s: hashing the model, building a session)
 and shared by every engine and thread (an onnxruntime session may run from several threads).
 When it cannot be loaded, one warning says why and every engine ranks by words alone.
 

@@ -117,3 +117,11 @@ def test_a_question_gets_the_vector_a_batch_of_one_gets(tiny_files: ModelFiles) 
     question = encoder.encode_question(text)
     assert question.shape == (encoder.dim,)
     np.testing.assert_allclose(question, encoder.encode([text])[0], atol=1e-5)
+
+
+def test_searching_alone_never_builds_the_batch_session(tiny_files: ModelFiles) -> None:
+    encoder = load_encoder(tiny_files)
+    encoder.encode_question("who runs the company")
+    assert encoder._batch == []  # what a command-line search would pay for
+    encoder.encode(["who runs the company"])
+    assert len(encoder._batch) == 1
