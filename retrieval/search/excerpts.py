@@ -61,7 +61,7 @@ def marks(text: str, span: Span, tokens: list[tuple[int, int]]) -> tuple[Span, .
         last = runs[-1].end if runs else span.start
         if start < last or end > span.end:
             continue
-        if any(u.start < end and start < u.end for u in urls):
+        if urls and any(u.start < end and start < u.end for u in urls):
             continue
         if runs and start == last:
             runs[-1] = Span(runs[-1].start, end)
