@@ -36,6 +36,9 @@ _PHRASES = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+# In files people write (Markdown, reStructuredText, Word), "Sign up for the exam by Friday." or
+# "Error: permission denied means ..." is content: only legal lines count there.
+_LEGAL = re.compile(r"all\ rights\ reserved | ^copyright\b | ^©", re.IGNORECASE | re.VERBOSE)
 _MAX_PHRASE_PARAGRAPH = 200
 
 _REFERENCE = re.compile(r"^\s*\[?\d{1,3}[.)\]]\s+\S")
@@ -58,6 +61,7 @@ class BoilerplateRules:
 
     detect: bool = True
     starts_at: str | None = None
+    web: bool = True
     extra: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
 
@@ -70,25 +74,27 @@ def _is_reference(block: str) -> bool:
     return cites and not _FINITE.search(rest)
 
 
-def _is_phrase(block: str) -> bool:
-    return len(block) <= _MAX_PHRASE_PARAGRAPH and bool(_PHRASES.search(block.strip()))
+def _is_phrase(block: str, phrases: re.Pattern[str]) -> bool:
+    return len(block) <= _MAX_PHRASE_PARAGRAPH and bool(phrases.search(block.strip()))
 
 
-def _is_marker(block: str) -> bool:
-    return _is_phrase(block) or _is_reference(block)
+def _is_marker(block: str, phrases: re.Pattern[str]) -> bool:
+    return _is_phrase(block, phrases) or _is_reference(block)
 
 
 def _is_prose(block: str) -> bool:
     return len(block.split()) >= _PROSE_MIN_WORDS and block.rstrip()[-1:] in ".!?”\"'’)"
 
 
-def _footer_start(blocks: Sequence[str], spans: Sequence[Span], length: int) -> int | None:
+def _footer_start(
+    blocks: Sequence[str], spans: Sequence[Span], length: int, phrases: re.Pattern[str]
+) -> int | None:
     for i, block in enumerate(blocks):
         # Only web furniture opens a footer: notes with content may follow a reference list.
-        if spans[i].start < length // 2 or not _is_phrase(block):
+        if spans[i].start < length // 2 or not _is_phrase(block, phrases):
             continue
         tail = blocks[i:]
-        prose = sum(1 for b in tail if _is_prose(b) and not _is_marker(b))
+        prose = sum(1 for b in tail if _is_prose(b) and not _is_marker(b, phrases))
         if prose / len(tail) <= _FOOTER_MAX_PROSE:
             return i
     return None
@@ -112,8 +118,9 @@ def detect_boilerplate(text: str, rules: BoilerplateRules | None = None) -> tupl
     blocks = [text[s.start : s.end] for s in spans]
     marked: list[Span] = []
     if rules.detect:
-        marked += [s for s, b in zip(spans, blocks, strict=True) if _is_marker(b)]
-        start = _footer_start(blocks, spans, len(text))
+        phrases = _PHRASES if rules.web else _LEGAL
+        marked += [s for s, b in zip(spans, blocks, strict=True) if _is_marker(b, phrases)]
+        start = _footer_start(blocks, spans, len(text), phrases)
         if start is not None:
             marked.append(Span(spans[start].start, len(text)))
     if rules.starts_at and (at := text.find(rules.starts_at)) >= 0:

@@ -86,12 +86,18 @@ def load_manifest(directory: Path) -> dict[str, dict[str, Any]]:
     return dict(documents)
 
 
-def _rules(entry: Mapping[str, Any]) -> BoilerplateRules:
+# Files that may be saved web pages, with sign-up boxes and footers; the others are written by
+# people (see retrieval.documents.boilerplate).
+_WRITTEN = frozenset({".md", ".markdown", ".rst", ".docx"})
+
+
+def _rules(entry: Mapping[str, Any], suffix: str) -> BoilerplateRules:
     # Imported here for the reason parse_document gives.
     from retrieval.documents.boilerplate import BoilerplateRules  # noqa: PLC0415
 
     return BoilerplateRules(
         detect=bool(entry.get("detect_boilerplate", True)),
+        web=suffix.lower() not in _WRITTEN,
         starts_at=entry.get("boilerplate_starts_at"),
         extra=tuple(entry.get("boilerplate_extra", ())),
         keep=tuple(entry.get("boilerplate_keep", ())),
@@ -119,8 +125,9 @@ def parse_document(
     from retrieval.documents.structure import build_units, title_of  # noqa: PLC0415
 
     entry = entry or {}
-    markup = markup or markup_of(PurePosixPath(doc_id).suffix, text)
-    boilerplate = detect_boilerplate(text, _rules(entry))
+    suffix = PurePosixPath(doc_id).suffix
+    markup = markup or markup_of(suffix, text)
+    boilerplate = detect_boilerplate(text, _rules(entry, suffix))
     units = build_units(text, blocks(text, markup), boilerplate)
     return Document(
         doc_id=doc_id,

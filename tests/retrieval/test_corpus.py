@@ -102,3 +102,18 @@ def test_manifest_overrides_turn_detection_off_or_extend_it() -> None:
     kept = detect_boilerplate(text, BoilerplateRules(keep=("Most Popular",)))
     at = text.index("Most Popular")
     assert not any(s.start <= at < s.end for s in kept)
+
+
+def test_notes_people_write_keep_what_reads_like_a_web_form(tmp_path) -> None:
+    notes = (
+        "# Course notes\n\n## Exams\n\nSign up for the exam by Friday in room 4.\n\n"
+        "## Troubleshooting\n\nError: permission denied means you need to run it with sudo.\n\n"
+        "Log in to the campus wifi with your student number.\n\nCopyright 2024 The Course.\n"
+    )
+    root = write_corpus(tmp_path / "c", {"notes.md": notes, "saved.txt": notes + "\nSaved.\n"})
+    by_name = {doc.doc_id: doc for doc in load_corpus(root)}
+    legal = notes.index("Copyright")
+    md = by_name["notes.md"].boilerplate
+    assert [(s.start, s.end) for s in md] == [(legal, len(notes))]
+    web = by_name["saved.txt"].boilerplate  # a .txt may be a saved web page: its forms go
+    assert any(s.start == notes.index("Sign up") for s in web)
