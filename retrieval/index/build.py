@@ -175,7 +175,8 @@ def build_index(
     units = unit_tokens.finish(index.terms)
     if encoder is None:
         return BuiltIndex(ChunkArrays.concatenate(parts), index, first, units)
-    log.info("embedded %d units", sum(len(v) for v in vectors))
+    total = sum(len(v) for v in vectors)
+    log.info("unit vectors: %d embedded, %d kept from before", clock[2], total - clock[2])
     stacked = np.concatenate(vectors) if vectors else np.zeros((0, encoder.dim), np.float16)
     return BuiltIndex(
         ChunkArrays.concatenate(parts), index, first, units, stacked, encoder.model_fingerprint()

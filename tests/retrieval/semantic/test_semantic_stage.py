@@ -180,7 +180,11 @@ def test_a_rebuild_embeds_only_the_documents_that_changed(
 
 
 def test_a_rebuild_after_an_edit_embeds_only_the_edited_file(
-    tmp_path: Path, tiny_files: ModelFiles, shared: list[Encoder | None], embedded: list[str]
+    tmp_path: Path,
+    tiny_files: ModelFiles,
+    shared: list[Encoder | None],
+    embedded: list[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -191,8 +195,10 @@ def test_a_rebuild_after_an_edit_embeds_only_the_edited_file(
     shared_module._memo.clear()  # as in a new process
     embedded.clear()
     (corpus / "b.txt").write_text("Who is the president?\n")
-    engine = load_or_build(corpus, ON, tmp_path / "cache")
+    with caplog.at_level(logging.INFO, logger="retrieval.index.build"):
+        engine = load_or_build(corpus, ON, tmp_path / "cache")
     assert embedded == ["Who is the president?"]
+    assert "unit vectors: 1 embedded, 1 kept from before" in caplog.text
     assert engine.units.vectors is not None
     assert len(engine.units.vectors) == 2
 
