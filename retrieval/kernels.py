@@ -6,10 +6,11 @@ order (a window's terms are added in the order they first occur in it), so answe
 bit the same; the tests hold it to that.
 
 Arguments are grouped in tuples: ``table`` is the units' (doc_first, start, end, kind, flags,
-ptr, ids) (see :class:`retrieval.documents.unittable.UnitTable`), ``question`` is (lookup, low,
-idf, k1, bonus) where ``lookup[id - low + 1]`` is a term id's position among the question's
-terms (-1: none; ids outside the table are none too), ``idf`` the question terms' weights and
-``bonus`` the quantity bonus.
+ptr, ids, section) (see :class:`retrieval.documents.unittable.UnitTable`), ``question`` is
+(lookup, low, idf, k1, bonus, context) where ``lookup[id - low + 1]`` is a term id's position
+among the question's terms (-1: none; ids outside the table are none too), ``idf`` the question
+terms' weights, ``bonus`` the quantity bonus and ``context`` the weight of a term the window's
+heading holds (see :class:`retrieval.search.excerptquery.ExcerptQuery`).
 """
 
 from __future__ import annotations
@@ -61,14 +62,35 @@ def _unit_terms(table: Any, question: Any, first: int, stop: int) -> Any:
 
 
 @_jit  # type: ignore[misc]
+def _heading_terms(table: Any, question: Any, doc: int, span: Any) -> Any:
+    """Whether the heading above start unit ``s`` of ``span`` (a, b) of document ``doc`` holds
+    question term ``q`` (shape (b - a, terms)); all False below no heading."""
+    doc_first, ptr, ids, section = table[0], table[5], table[6], table[7]
+    lookup, low, size = question[0], question[1], len(question[2])
+    a, b = span
+    held = np.zeros((b - a, size), np.bool_)
+    for s in range(a, b):
+        h = doc_first[doc] + section[s]
+        if section[s] < 0 or h >= s:
+            continue
+        for t in range(ptr[h], ptr[h + 1]):
+            q = lookup[min(max(ids[t] - low + 1, 0), len(lookup) - 1)]
+            if q >= 0:
+                held[s - a, q] = True
+    return held
+
+
+@_jit  # type: ignore[misc]
 def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
     """The best window starting in units ``span`` (a, b): score, first and last unit.
 
     A window grows one unit at a time (the loop over ``w``): anything else a window is scored
-    by, such as the maximum over its units of a per-unit value, is added there."""
+    by, such as the maximum over its units of a per-unit value, is added there. It is chosen
+    by its score plus ``context`` times the weight of the terms its heading holds and it does
+    not (``terms[3]``); the score returned is the words' own."""
     start, end, kind, flags = table[1], table[2], table[3], table[4]
-    _, _, idf, k1, bonus = question
-    unit_counts, unit_order, held = terms
+    _, _, idf, k1, bonus, context = question
+    unit_counts, unit_order, held, heading = terms
     a, b = span
     top = len(start) - 1
     others = 0
@@ -76,7 +98,7 @@ def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
         others += kind[u] != _HEADING
     counts = np.zeros(len(idf), np.int64)
     order = np.zeros(len(idf), np.int64)
-    best, best_length, chosen, width = -np.inf, 0, a, 0
+    best, best_length, chosen, width, words = -np.inf, 0, a, 0, 0.0
     for s in range(a, b):
         if kind[s] == _HEADING and others > 0:
             continue
@@ -98,10 +120,15 @@ def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
                 n = counts[order[o]]
                 score += idf[order[o]] * n * (k1 + 1) / (n + k1)
             score += bonus if number else 0.0
+            extra = 0.0
+            for q in range(len(idf)):
+                if heading[s - a, q] and counts[q] == 0:
+                    extra += idf[q]
+            choice = score + context * extra
             length = end[u] - start[s]
-            if score > best or (score == best and length < best_length):
-                best, best_length, chosen, width = score, length, s, w
-    return best, chosen, chosen + width
+            if choice > best or (choice == best and length < best_length):
+                best, best_length, chosen, width, words = choice, length, s, w, score
+    return words, chosen, chosen + width
 
 
 @_jit  # type: ignore[misc]
@@ -135,7 +162,8 @@ def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
         if b == a:
             continue
         terms = _unit_terms(table, question, a, min(b + 2, top + 1))
-        score[c], i, j = _best(table, question, terms, (a, b), limit)
+        heading = _heading_terms(table, question, docs[c], (a, b))
+        score[c], i, j = _best(table, question, (*terms, heading), (a, b), limit)
         first[c], last[c], span_start[c], span_end[c] = i, j, start[i], end[j]
         for u in range(i, j + 1):
             for o in range(terms[2][u - a]):

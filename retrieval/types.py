@@ -185,6 +185,7 @@ class EngineOptions:
     excerpt_chars: int = 400
     context_weight: float = 0.3
     title_weight: float = 1.0
+    heading_weight: float = 0.3
     excerpt_k1: float = 0.3
     quantity_bonus: float = 0.5
     drop_frame: bool = True
@@ -205,5 +206,7 @@ class EngineOptions:
             raise ValueError("k1 must be >= 0 and b within [0, 1]")
         if self.semantic_weight < 0:
             raise ValueError("semantic_weight must be >= 0")
+        if self.heading_weight < 0:
+            raise ValueError("heading_weight must be >= 0")
         if not -1 <= self.semantic_floor <= self.semantic_answer:
             raise ValueError("semantic_floor must be within [-1, semantic_answer]")

@@ -201,11 +201,12 @@ class SearchEngine:
         bonus = 0.0
         if idf and o.quantity_bonus and self.analyzer.expects_quantity(question):
             bonus = o.quantity_bonus * sum(idf.values()) / len(idf)
+        words = (tuple(idf), ids, weights, o.excerpt_k1, bonus)
         if self.encoder is None or not idf:
-            return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus)
+            return ExcerptQuery(*words, context=o.heading_weight)
         vector = self.encoder.encode_question(question)
         semantic = o.semantic_weight * float(weights.sum())
-        return ExcerptQuery(tuple(idf), ids, weights, o.excerpt_k1, bonus, vector, semantic)
+        return ExcerptQuery(*words, vector, semantic, o.heading_weight)
 
     def _windows(
         self, positions: np.ndarray, query: ExcerptQuery

@@ -19,7 +19,9 @@ class ExcerptQuery:
     """The question's weighed terms in question order: ``ids`` are index columns, ``idf`` the
     weight of each (its IDF times its count in the question); ``quantity_bonus`` is 0 unless
     the question asks for a number. ``vector`` is the question's sentence embedding (None when
-    the semantic stage is off) and ``semantic`` what a window gains per unit of cosine."""
+    the semantic stage is off) and ``semantic`` what a window gains per unit of cosine;
+    ``context`` is what a window gains, in choosing it, per unit of weight of the terms it does
+    not hold but its section's heading does."""
 
     terms: tuple[str, ...]
     ids: npt.NDArray[np.int32]
@@ -28,6 +30,7 @@ class ExcerptQuery:
     quantity_bonus: float = 0.0
     vector: npt.NDArray[np.float32] | None = None
     semantic: float = 0.0
+    context: float = 0.0
     _low: int = field(init=False, repr=False)
     _table: npt.NDArray[np.int16] = field(init=False, repr=False)
     id_set: frozenset[int] = field(init=False, repr=False)

@@ -125,8 +125,30 @@ def _all_windows(table: UnitTable, unit: Int64s, query: ExcerptQuery, limit: int
     cosine = _cosines(table, needed, query)
     if cosine is not None:
         scores = lexical + query.semantic * np.maximum.accumulate(cosine[rows], axis=1)
+    if query.context:
+        scores = scores + query.context * _heading_weight(table, unit, window, query)
     scores[~allowed] = -np.inf
     return _Candidates(length, scores, lexical, window)
+
+
+def _heading_weight(
+    table: UnitTable, unit: Int64s, window: npt.NDArray[np.int64], query: ExcerptQuery
+) -> Floats:
+    """Per window (shape (starts, 3)): the weight of the question terms that the heading above
+    its start unit holds and it does not, added in question order."""
+    doc = np.searchsorted(table.doc_first, unit, side="right") - 1
+    local = table.section[unit].astype(np.int64)
+    heading = table.doc_first[doc] + local
+    below = np.flatnonzero((local >= 0) & (heading < unit))
+    out = np.zeros(window.shape[:2])
+    if not len(below):
+        return out
+    headings, which = np.unique(heading[below], return_inverse=True)
+    held = term_counts(table, headings, query)[0][which] > 0
+    for q in np.flatnonzero(held.any(axis=0)).tolist():
+        absent = held[:, q, None] & (window[below, :, q] == 0)
+        out[below] += np.where(absent, query.idf[q], 0.0)
+    return out
 
 
 def _cosines(table: UnitTable, units: Int64s, query: ExcerptQuery) -> Floats | None:
@@ -201,9 +223,9 @@ def _compiled_windows(
     limit: int,
 ) -> tuple[Windows, npt.NDArray[np.bool_]]:
     t = table
-    units = (t.doc_first, t.start, t.end, t.kind, t.flags, t.ptr, t.ids)
+    units = (t.doc_first, t.start, t.end, t.kind, t.flags, t.ptr, t.ids, t.section)
     low, lookup = query.lookup
-    question = (lookup, low, query.idf, query.k1, query.quantity_bonus)
+    question = (lookup, low, query.idf, query.k1, query.quantity_bonus, query.context)
     first, last, start, end, score, matched, has_units, slow = kernels.best_windows(
         units, passages, question, limit
     )

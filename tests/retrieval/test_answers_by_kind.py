@@ -153,3 +153,19 @@ def test_the_heading_above_an_excerpt_says_what_it_is_about() -> None:
     unheaded = EngineOptions(title_weight=0.0, semantic=False)
     result = SearchEngine.build([parse_document("dirs.md", text)], unheaded).search(question)
     assert result.hits[0].excerpt.text == "The cache is kept in the home folder."
+
+
+def test_within_one_passage_the_heading_picks_the_sibling_section() -> None:
+    text = (
+        "# Configuration\n\n## Linux\n\nThe cache is kept in ~/.cache/app.\n\n"
+        "## Windows\n\nThe cache is kept in the local app data folder.\n\n"
+        "## macOS\n\nThe cache is kept in ~/Library/Caches.\n"
+    )
+    question = "Where is the cache kept on Windows?"
+    for options, expected in (
+        (EngineOptions(semantic=False), "The cache is kept in the local app data folder."),
+        (EngineOptions(semantic=False, heading_weight=0.0), "The cache is kept in ~/.cache/app."),
+    ):
+        engine = SearchEngine.build([parse_document("config.md", text)], options)
+        assert len(engine.chunks) == 1  # one passage: only the window choice can tell them apart
+        assert engine.search(question).hits[0].excerpt.text == expected

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from retrieval import EngineOptions, SearchEngine, compiled
+from retrieval import EngineOptions, SearchEngine, compiled, parse_document
 from retrieval.index.bm25index import BM25Index
 
 
@@ -32,12 +32,14 @@ def _questions() -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
-def test_the_kernel_answers_as_numpy(seed_engine: SearchEngine, numpy_only: None) -> None:
+def test_the_kernel_answers_as_numpy(numpy_only: None) -> None:
     pytest.importorskip("numba")
+    # By words alone: a question with the semantic stage chooses its windows with numpy.
+    engine = SearchEngine.from_directory(REPO / "seeds", EngineOptions(semantic=False))
     questions = [*_questions(), "How much is a prepaid plan?", "List the steps: install, run"]
-    want = [seed_engine.search(q, k=10) for q in questions]
+    want = [engine.search(q, k=10) for q in questions]
     assert compiled.enable() is not None
-    got = [seed_engine.search(q, k=10) for q in questions]
+    got = [engine.search(q, k=10) for q in questions]
     assert got == want
     assert sum(len(r.hits) for r in got) > 100
 
@@ -75,3 +77,28 @@ def test_the_compiled_top_k_ranks_as_numpy(numpy_only: None) -> None:
     for (q, k), (p, s), (wp, ws) in zip(cases, got, want, strict=True):
         assert (q, k, p.tolist(), s.tolist()) == (q, k, wp.tolist(), ws.tolist())
     assert any(len(set(s.tolist())) < len(s) for _, s in got)  # ties were ranked
+
+
+def test_the_kernel_weighs_section_headings_as_numpy(numpy_only: None) -> None:
+    pytest.importorskip("numba")
+    sections = ("Linux", "Windows", "macOS")
+    places = ("~/.cache/app", "the local app data folder", "~/Library/Caches")
+    guide = "# Configuration\n\n" + "".join(
+        f"## {system}\n\nThe cache is kept in {place}. Logs go beside it.\n\n"
+        for system, place in zip(sections, places, strict=True)
+    )
+    changes = "# Changes\n\n## 2.0\n\nExport got faster.\n\n## 1.9\n\nDark mode was added.\n"
+    docs = [parse_document("guide.md", guide), parse_document("changes.md", changes)]
+    engine = SearchEngine.build(docs, EngineOptions(semantic=False))
+    questions = [f"Where is the cache kept on {s}?" for s in sections]
+    questions += ["What changed in 2.0?", "What changed in 1.9?", "Where do logs go?"]
+    want = [engine.search(q, k=3) for q in questions]
+    assert compiled.enable() is not None
+    got = [engine.search(q, k=3) for q in questions]
+    assert got == want
+    tops = [r.hits[0].excerpt.text for r in got]
+    assert tops[:5] == [
+        *(f"The cache is kept in {place}." for place in places),
+        "Export got faster.",
+        "Dark mode was added.",
+    ]
