@@ -64,12 +64,16 @@ def _unit_terms(table: Any, question: Any, first: int, stop: int) -> Any:
 @_jit  # type: ignore[misc]
 def _heading_terms(table: Any, question: Any, doc: int, span: Any) -> Any:
     """Whether the heading above start unit ``s`` of ``span`` (a, b) of document ``doc`` holds
-    question term ``q`` (shape (b - a, terms)); all False below no heading."""
+    question term ``q`` (shape (b - a, terms)); no rows when no unit of the span is under a
+    heading (most passages of most corpora: nothing to allocate)."""
     doc_first, ptr, ids, section = table[0], table[5], table[6], table[7]
     lookup, low, size = question[0], question[1], len(question[2])
     a, b = span
-    held = np.zeros((b - a, size), np.bool_)
+    headed = False
     for s in range(a, b):
+        headed = headed or section[s] >= 0
+    held = np.zeros((b - a if headed else 0, size), np.bool_)
+    for s in range(a, b if headed else a):
         h = doc_first[doc] + section[s]
         if section[s] < 0 or h >= s:
             continue
@@ -121,7 +125,7 @@ def _best(table: Any, question: Any, terms: Any, span: Any, limit: int) -> Any:
                 score += idf[order[o]] * n * (k1 + 1) / (n + k1)
             score += bonus if number else 0.0
             extra = 0.0
-            for q in range(len(idf)):
+            for q in range(len(idf) if len(heading) else 0):
                 if heading[s - a, q] and counts[q] == 0:
                     extra += idf[q]
             choice = score + context * extra

@@ -136,11 +136,13 @@ def _heading_weight(
 ) -> Floats:
     """Per window (shape (starts, 3)): the weight of the question terms that the heading above
     its start unit holds and it does not, added in question order."""
-    doc = np.searchsorted(table.doc_first, unit, side="right") - 1
+    out = np.zeros(window.shape[:2])
     local = table.section[unit].astype(np.int64)
+    if not (local >= 0).any():
+        return out
+    doc = np.searchsorted(table.doc_first, unit, side="right") - 1
     heading = table.doc_first[doc] + local
     below = np.flatnonzero((local >= 0) & (heading < unit))
-    out = np.zeros(window.shape[:2])
     if not len(below):
         return out
     headings, which = np.unique(heading[below], return_inverse=True)
