@@ -12,6 +12,7 @@ from retrieval.documents.corpus import (
     read_document,
 )
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError, RetrievalError
+from retrieval.printable import printable
 from retrieval.search.engine import MAX_K, SearchEngine, validate_question
 from retrieval.search.excerpts import url_spans
 from retrieval.types import (
@@ -47,6 +48,7 @@ __all__ = [
     "load_or_build",
     "parse_document",
     "parse_extracted",
+    "printable",
     "read_document",
     "url_spans",
     "validate_question",

@@ -15,6 +15,7 @@ from retrieval.cache.persistence import default_cache_dir, load_or_build
 from retrieval.documents.corpus import DEFAULT_CORPUS
 from retrieval.errors import RetrievalError
 from retrieval.indexcmd import add_index_parser, run_index
+from retrieval.printable import printable
 from retrieval.search.engine import MAX_K, SearchEngine
 from retrieval.serialize import result_record
 from retrieval.types import EngineOptions, Excerpt, SearchResult
@@ -86,20 +87,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def _shown(excerpt: Excerpt, bold: bool) -> str:
     """The excerpt as plain text; its marked words in ANSI bold when ``bold``."""
-    out: list[str] = [excerpt.header_text + "\n"] if excerpt.header_text else []
+    text = printable(excerpt.text)
+    out: list[str] = [printable(excerpt.header_text) + "\n"] if excerpt.header_text else []
     pos = excerpt.start
     for mark in excerpt.marks if bold else ():
-        out.append(excerpt.text[pos - excerpt.start : mark.start - excerpt.start])
-        out.append(
-            _BOLD + excerpt.text[mark.start - excerpt.start : mark.end - excerpt.start] + _RESET
-        )
+        out.append(text[pos - excerpt.start : mark.start - excerpt.start])
+        out.append(_BOLD + text[mark.start - excerpt.start : mark.end - excerpt.start] + _RESET)
         pos = mark.end
-    out.append(excerpt.text[pos - excerpt.start :])
+    out.append(text[pos - excerpt.start :])
     return "".join(out).replace("\n", "\n    ")
 
 
 def format_result(result: SearchResult, *, bold: bool = False) -> str:
-    """Human-readable hits: numbered, titled, cited; query words in ANSI bold when ``bold``."""
+    """Human-readable hits: numbered, titled, cited; query words in ANSI bold when ``bold``;
+    the documents' own control characters shown as U+FFFD (:mod:`retrieval.printable`)."""
     if not result.hits:
         return "No passage in the documents matches that question."
     lines = (
@@ -108,7 +109,8 @@ def format_result(result: SearchResult, *, bold: bool = False) -> str:
     for hit in result.hits:
         cite = hit.citation
         lines.append(
-            f"[{hit.rank}] {cite.label()}, chars {cite.start}–{cite.end}  (score {hit.score:.2f})"
+            f"[{hit.rank}] {printable(cite.label())}, chars {cite.start}–{cite.end}"
+            f"  (score {hit.score:.2f})"
         )
         lines.append(f"    {_shown(hit.excerpt, bold)}")
     return "\n".join(lines)

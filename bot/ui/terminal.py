@@ -6,13 +6,14 @@ from __future__ import annotations
 import textwrap
 
 from bot.ui.embeds import citation_label, documents_line, summary
-from retrieval import SearchResult
+from retrieval import SearchResult, printable
 
 __all__ = ["answer_text"]
 
 
 def answer_text(result: SearchResult, width: int = 100) -> str:
-    """The same answer as plain text for a terminal: every hit, cited, wrapped."""
+    """The same answer as plain text for a terminal: every hit, cited, wrapped; the documents'
+    control characters (an escape sequence would drive the terminal) shown as U+FFFD."""
     lines = [] if result.answered else [summary(result).replace("**", "")]
     for hit in result.hits:
         cite = hit.citation
@@ -21,7 +22,7 @@ def answer_text(result: SearchResult, width: int = 100) -> str:
         lines += _indented_lines(shown, width)
     if result.hits:
         lines.append(f"Documents: {documents_line(result.hits)}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _indented_lines(text: str, width: int) -> list[str]:

@@ -33,11 +33,13 @@ from retrieval import (
     Chunk,
     Citation,
     Document,
+    EngineOptions,
     Excerpt,
     Hit,
     SearchEngine,
     SearchResult,
     Span,
+    parse_document,
 )
 from retrieval.cli import format_result
 
@@ -214,3 +216,16 @@ def test_console_text_shows_table_rows_on_their_own_lines_as_the_terminal_does(
     assert "\n    | B214 | Dr. Amelia Hartwell |\n" in text
     terminal = format_result(result).splitlines()[1:]  # the excerpt's lines, after the citation
     assert text.splitlines()[1:-1] == terminal
+
+
+def test_terminals_never_receive_a_documents_control_characters() -> None:
+    text = "Alert \x1b[31mred\x1b[0m and a bell\x07, then \x9b2J."
+    doc = parse_document("a.md", f"# Esc\x1bape\n\n{text}\n")
+    engine = SearchEngine.build([doc], EngineOptions(semantic=False))
+    result = engine.search("Which alert rings a bell?", 1)
+    assert result.hits
+    for shown in (answer_text(result), format_result(result), format_result(result, bold=True)):
+        plain = shown.replace("\x1b[1m", "").replace("\x1b[0m", "")  # the terminal's own bold
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", plain)
+        assert "Alert \ufffd[31mred\ufffd[0m and a bell\ufffd, then \ufffd2J." in plain
+        assert "Esc\ufffdape" in plain
