@@ -19,7 +19,7 @@ import numpy.typing as npt
 from retrieval.analysis import Analyzer
 from retrieval.documents.unittable import UnitTable
 from retrieval.search.excerptquery import ExcerptQuery, Windows
-from retrieval.search.windows import term_counts
+from retrieval.search.windows import heading_terms
 from retrieval.types import Document
 
 __all__ = ["context_terms", "name_terms"]
@@ -50,24 +50,6 @@ def _named(
     return named
 
 
-def _in_heading(
-    table: UnitTable, docs: npt.NDArray[np.int32], windows: Windows, query: ExcerptQuery
-) -> Bools:
-    """Whether term ``q`` is in the heading above candidate ``c``'s window (not in it)."""
-    found = np.zeros((len(docs), len(query.ids)), dtype=np.bool_)
-    has = np.flatnonzero(windows.has_units)
-    first = windows.first[has]
-    local = table.section[first].astype(np.int64)
-    heading = table.doc_first[docs[has]] + local
-    below = (local >= 0) & (heading < first)
-    if not below.any():
-        return found
-    headings, which = np.unique(heading[below], return_inverse=True)
-    counts, _ = term_counts(table, headings, query)
-    found[has[below]] = counts[which] > 0
-    return found
-
-
 def context_terms(
     table: UnitTable,
     documents: Sequence[Document],
@@ -82,5 +64,6 @@ def context_terms(
     starts in, and is not in the window itself; shape (candidates, question terms).
     ``docs[c]`` is the candidate's document number, ``windows`` its chosen windows."""
     named = _named(names, documents, docs.tolist(), query.terms)
-    named |= _in_heading(table, docs, windows, query)
+    has = np.flatnonzero(windows.has_units)
+    named[has] |= heading_terms(table, windows.first[has], query)
     return named & ~windows.matched

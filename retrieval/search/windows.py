@@ -41,7 +41,7 @@ from retrieval.search.excerptfit import finish_window
 from retrieval.search.excerptquery import ExcerptQuery, Windows, weigh
 from retrieval.types import Document
 
-__all__ = ["choose_windows", "prepare", "term_counts"]
+__all__ = ["choose_windows", "heading_terms", "prepare", "term_counts"]
 
 log = logging.getLogger(__name__)
 
@@ -131,25 +131,32 @@ def _all_windows(table: UnitTable, unit: Int64s, query: ExcerptQuery, limit: int
     return _Candidates(length, scores, lexical, window)
 
 
+def heading_terms(table: UnitTable, units: Int64s, query: ExcerptQuery) -> npt.NDArray[np.bool_]:
+    """Whether the heading of the section each of ``units`` starts (a heading before it, not
+    the unit itself) holds question term ``q``, shape (units, terms); all False under no
+    heading."""
+    held = np.zeros((len(units), len(query.ids)), dtype=np.bool_)
+    local = table.section[units].astype(np.int64)
+    if not (local >= 0).any():
+        return held
+    doc = np.searchsorted(table.doc_first, units, side="right") - 1
+    heading = table.doc_first[doc] + local
+    below = np.flatnonzero((local >= 0) & (heading < units))
+    if len(below):
+        headings, which = np.unique(heading[below], return_inverse=True)
+        held[below] = term_counts(table, headings, query)[0][which] > 0
+    return held
+
+
 def _heading_weight(
     table: UnitTable, unit: Int64s, window: npt.NDArray[np.int64], query: ExcerptQuery
 ) -> Floats:
     """Per window (shape (starts, 3)): the weight of the question terms that the heading above
     its start unit holds and it does not, added in question order."""
     out = np.zeros(window.shape[:2])
-    local = table.section[unit].astype(np.int64)
-    if not (local >= 0).any():
-        return out
-    doc = np.searchsorted(table.doc_first, unit, side="right") - 1
-    heading = table.doc_first[doc] + local
-    below = np.flatnonzero((local >= 0) & (heading < unit))
-    if not len(below):
-        return out
-    headings, which = np.unique(heading[below], return_inverse=True)
-    held = term_counts(table, headings, query)[0][which] > 0
+    held = heading_terms(table, unit, query)
     for q in np.flatnonzero(held.any(axis=0)).tolist():
-        absent = held[:, q, None] & (window[below, :, q] == 0)
-        out[below] += np.where(absent, query.idf[q], 0.0)
+        out += np.where(held[:, q, None] & (window[:, :, q] == 0), query.idf[q], 0.0)
     return out
 
 
