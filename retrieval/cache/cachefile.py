@@ -5,7 +5,7 @@ Members: ``meta.json`` (format, code version, options, corpus file states, count
 (the documents' UTF-8 text back to back, written while the build streams), ``terms.json``, and
 one ``.npy`` per array: text lengths, paragraph and boilerplate spans, chunk offsets, IDFs and
 the contribution matrix, each document's units (:mod:`retrieval.documents.units`) and page starts,
-and each unit's analysed tokens and joining flags (``token_*``,
+and each unit's analysed tokens and joining flags, and each document's name terms (``token_*``,
 :mod:`retrieval.documents.unittokens`). No pickles. Each ``.npy`` starts on a 64-byte boundary so
 the reader (:mod:`retrieval.cache.cacheread`) can use arrays in place from a memory map. The file is
 written under a temporary name and moved into place, never rewritten, so an engine still mapping an
@@ -43,11 +43,11 @@ __all__ = [
     "CacheWriter",
 ]
 
-FORMAT = 5
+FORMAT = 6
 CHUNK_FIELDS = ("doc", "start", "end", "n_tokens")
 INDEX_FIELDS = ("idf", "indptr", "rows", "weights")
 SPAN_KINDS = ("paragraphs", "boilerplate")
-TOKEN_FIELDS = ("ids", "start", "end", "counts", "flags", "quantity")
+TOKEN_FIELDS = ("ids", "start", "end", "counts", "flags", "quantity", "names", "name_counts")
 _ALIGN = 64
 _PAD_ID = 0xD935  # the extra-field id zipalign uses for padding
 _LOCAL_HEADER = 30

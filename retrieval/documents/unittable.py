@@ -6,6 +6,8 @@ the document).
 Unit ``u`` holds tokens ``ptr[u]`` up to ``ptr[u + 1]`` of ``ids``/``start``/``end`` (see
 :mod:`retrieval.documents.unittokens`). ``key_start`` and ``key_end`` are ``d << 40 | offset``:
 sorted corpus-wide, so one ``searchsorted`` finds the units of many passages of many documents.
+Document ``d``'s name (its title and file name) has the terms ``name_ptr[d]`` up to
+``name_ptr[d + 1]`` of ``name_ids``.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class UnitTable:
     token_start: npt.NDArray[np.int32]
     token_end: npt.NDArray[np.int32]
     quantity: npt.NDArray[np.bool_]
+    name_ptr: Int64s
+    name_ids: npt.NDArray[np.int32]
     vectors: npt.NDArray[np.float16] | None = None
 
     @classmethod
@@ -74,12 +78,16 @@ class UnitTable:
         start, end = columns["start"].astype(np.int64), columns["end"].astype(np.int64)
         ptr = np.zeros(len(tokens.counts) + 1, dtype=np.int64)
         np.cumsum(tokens.counts, out=ptr[1:])
+        name_ptr = np.zeros(len(tokens.name_counts) + 1, dtype=np.int64)
+        np.cumsum(tokens.name_counts, out=name_ptr[1:])
         if (
             len(ptr) != len(start) + 1
             or ptr[-1] != len(tokens.ids)
             or len(tokens.flags) != len(start)
         ):
             raise ValueError("unit tokens do not fit the units")
+        if len(name_ptr) != len(doc_first) or name_ptr[-1] != len(tokens.names):
+            raise ValueError("name terms do not fit the documents")
         return cls(
             doc_first,
             doc | start,
@@ -95,6 +103,8 @@ class UnitTable:
             tokens.start,
             tokens.end,
             tokens.quantity,
+            name_ptr,
+            tokens.names,
         )
 
     @classmethod

@@ -2,16 +2,19 @@
 
 A batch of documents is analysed unit by unit (:func:`analyze_units`, safe in a worker process);
 the same tokens give the passages' BM25 terms (:func:`passage_terms`), so nothing is analysed
-twice. :class:`UnitTokenBuilder` merges batches and, once the index's vocabulary is known, maps
-every term to its index column. A term the index does not hold (a word cut by a passage
-boundary) can never match a question: it becomes ``-1``, or ``-2`` when it states a number, so
-that ``quantity[id]`` answers for every id (see :class:`UnitTokenArrays`).
+twice. Each document's name (its title and file name) is analysed with them, for the passages'
+context (:mod:`retrieval.search.context`). :class:`UnitTokenBuilder` merges batches and, once
+the index's vocabulary is known, maps every term to its index column. A term the index does not
+hold (a word cut by a passage boundary) can never match a question: it becomes ``-1``, or ``-2``
+when it states a number, so that ``quantity[id]`` answers for every id (see
+:class:`UnitTokenArrays`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -27,6 +30,7 @@ __all__ = [
     "UnitTokenBatch",
     "UnitTokenBuilder",
     "analyze_units",
+    "document_name",
     "passage_terms",
 ]
 
@@ -39,7 +43,8 @@ class UnitTokenBatch:
 
     Unit ``u`` holds tokens ``sum(counts[:u])`` up to ``sum(counts[:u + 1])``; ``start`` and
     ``end`` are offsets into its document's text; ``flags`` are :mod:`retrieval.documents.unitflags`
-    bits.
+    bits. Document ``d``'s name (:func:`document_name`) has terms ``sum(name_counts[:d])`` up
+    to ``sum(name_counts[:d + 1])`` of ``names``.
     """
 
     terms: tuple[str, ...]
@@ -48,6 +53,8 @@ class UnitTokenBatch:
     end: Ints
     counts: Ints
     flags: npt.NDArray[np.int8]
+    names: Ints
+    name_counts: Ints
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class UnitTokenArrays:
 
     ``quantity`` has one entry per index column plus two, ``[..., True, False]``, so that it
     answers for the ids ``-2`` and ``-1`` too (numpy counts negative indices from the end).
+    ``names`` and ``name_counts`` are the documents' name terms, as in :class:`UnitTokenBatch`.
     """
 
     ids: Ints
@@ -64,6 +72,13 @@ class UnitTokenArrays:
     counts: Ints
     flags: npt.NDArray[np.int8]
     quantity: npt.NDArray[np.bool_]
+    names: Ints
+    name_counts: Ints
+
+
+def document_name(doc: Document) -> str:
+    """What names a document: its title and its file name (without folders and suffix)."""
+    return f"{doc.title} {PurePosixPath(doc.doc_id).stem}"
 
 
 def document_tokens(doc: Document, analyzer: Analyzer) -> list[list[Token]]:
@@ -101,7 +116,12 @@ def analyze_units(
     ends: list[int] = []
     counts: list[int] = []
     flags = []
+    names: list[int] = []
+    name_counts: list[int] = []
     for doc, units in zip(documents, tokens, strict=True):
+        named = analyzer.terms(document_name(doc))
+        names += [vocab.setdefault(term, len(vocab)) for term in named]
+        name_counts.append(len(named))
         bits = unit_flags(doc)
         for u, unit in enumerate(units):
             ids += [vocab.setdefault(t.term, len(vocab)) for t in unit]
@@ -118,6 +138,8 @@ def analyze_units(
         np.array(ends, dtype=np.int32),
         np.array(counts, dtype=np.int32),
         np.concatenate(flags) if flags else np.zeros(0, np.int8),
+        np.array(names, dtype=np.int32),
+        np.array(name_counts, dtype=np.int32),
     )
 
 
@@ -130,10 +152,9 @@ class UnitTokenBuilder:
         self._batches: list[UnitTokenBatch] = []
 
     def add(self, batch: UnitTokenBatch) -> None:
-        ids = merge_ids(self._vocab, batch.terms, batch.ids)
-        self._batches.append(
-            UnitTokenBatch((), ids, batch.start, batch.end, batch.counts, batch.flags)
-        )
+        both = merge_ids(self._vocab, batch.terms, np.concatenate([batch.ids, batch.names]))
+        ids, names = both[: len(batch.ids)], both[len(batch.ids) :]
+        self._batches.append(replace(batch, terms=(), ids=ids, names=names))
 
     def finish(self, index_terms: Sequence[str]) -> UnitTokenArrays:
         """All batches, term ids into ``index_terms``; the builder is emptied."""
@@ -149,7 +170,7 @@ class UnitTokenBuilder:
         def joined(name: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
             return np.concatenate([getattr(b, name) for b in batches] or [np.zeros(0, dtype)])
 
-        ids = joined("ids", np.int32)
+        ids, names = joined("ids", np.int32), joined("names", np.int32)
         quantities = np.zeros(len(index_terms) + 2, dtype=np.bool_)
         quantities[:-2] = np.fromiter(
             map(quantity, index_terms), dtype=np.bool_, count=len(index_terms)
@@ -162,4 +183,6 @@ class UnitTokenBuilder:
             joined("counts", np.int32),
             joined("flags", np.int8),
             quantities,
+            lookup[names] if names.size else names,
+            joined("name_counts", np.int32),
         )

@@ -10,60 +10,42 @@ words its window does not hold (:meth:`retrieval.search.engine.SearchEngine.sear
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import PurePosixPath
-
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.analysis import Analyzer
 from retrieval.documents.unittable import UnitTable
 from retrieval.search.excerptquery import ExcerptQuery, Windows
 from retrieval.search.windows import heading_terms
-from retrieval.types import Document
 
-__all__ = ["context_terms", "name_terms"]
+__all__ = ["context_terms", "named_terms"]
 
 Bools = npt.NDArray[np.bool_]
 
 
-def name_terms(
-    analyzer: Analyzer, documents: Mapping[str, Document], doc_id: str
-) -> frozenset[str]:
-    """Terms of a document's title and file name (without folders and suffix)."""
-    stem = PurePosixPath(doc_id).stem
-    return frozenset(analyzer.terms(f"{documents[doc_id].title} {stem}"))
-
-
-def _named(
-    names: Callable[[str], frozenset[str]],
-    documents: Sequence[Document],
-    docs: Sequence[int],
-    terms: tuple[str, ...],
-) -> Bools:
-    named = np.zeros((len(docs), len(terms)), dtype=np.bool_)
-    asked = frozenset(terms)
-    for c, d in enumerate(docs):
-        found = names(documents[d].doc_id)
-        if not found.isdisjoint(asked):
-            named[c] = [t in found for t in terms]
+def named_terms(table: UnitTable, docs: npt.NDArray[np.int32], query: ExcerptQuery) -> Bools:
+    """Whether question term ``q`` names document ``docs[c]`` (is among its title's and file
+    name's terms, analysed at indexing), shape (len(docs), question terms)."""
+    named = np.zeros((len(docs), len(query.ids)), dtype=np.bool_)
+    first, stop = table.name_ptr[docs], table.name_ptr[docs + 1]
+    counts = stop - first
+    total = int(counts.sum())
+    if not total:
+        return named
+    row = np.repeat(np.arange(len(docs)), counts)
+    at = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(first, counts)
+    q, asked = query.positions(table.name_ids[at])
+    named[row[asked], q[asked]] = True
     return named
 
 
 def context_terms(
-    table: UnitTable,
-    documents: Sequence[Document],
-    names: Callable[[str], frozenset[str]],
-    docs: npt.NDArray[np.int32],
-    windows: Windows,
-    *,
-    query: ExcerptQuery,
+    table: UnitTable, docs: npt.NDArray[np.int32], windows: Windows, *, query: ExcerptQuery
 ) -> Bools:
-    """Whether question term ``q`` names candidate ``c``'s document (``names``: its title's and
-    file name's terms, see :func:`name_terms`) or is in the heading of the section its window
-    starts in, and is not in the window itself; shape (candidates, question terms).
-    ``docs[c]`` is the candidate's document number, ``windows`` its chosen windows."""
-    named = _named(names, documents, docs.tolist(), query.terms)
+    """Whether question term ``q`` names candidate ``c``'s document (:func:`named_terms`) or is
+    in the heading of the section its window starts in, and is not in the window itself; shape
+    (candidates, question terms). ``docs[c]`` is the candidate's document number, ``windows``
+    its chosen windows."""
+    named = named_terms(table, docs, query)
     has = np.flatnonzero(windows.has_units)
     named[has] |= heading_terms(table, windows.first[has], query)
     return named & ~windows.matched

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,7 @@ from retrieval.documents.unittokens import document_tokens, passage_terms
 from retrieval.errors import MAX_QUESTION_CHARS, CorpusError, QueryError
 from retrieval.index.bm25index import BM25Index, Floats, Positions
 from retrieval.search.abstention import answers, confidence
-from retrieval.search.context import context_terms, name_terms
+from retrieval.search.context import context_terms
 from retrieval.search.excerptquery import ExcerptQuery, Windows
 from retrieval.search.excerpts import bare_window, excerpt
 from retrieval.search.windows import choose_windows, prepare
@@ -101,9 +100,6 @@ class SearchEngine:
         self.index, self.units = index, units
         self.encoder = encoder if units.vectors is not None and options.semantic else None
         prepare(units, len(self.chunks))
-        # Bound to the analyzer and documents, not to the engine: a cache holding the engine
-        # would keep a replaced engine, and its memory-mapped index, alive until a full GC.
-        self._names = lru_cache(maxsize=4096)(partial(name_terms, self.analyzer, self._by_id))
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
         found = []
@@ -261,9 +257,7 @@ class SearchEngine:
         windows, bare = self._windows(positions, query)
         numbers = self._passages.doc[positions]
         docs = numbers.tolist()
-        chosen = context_terms(
-            self.units, self.documents, self._names, numbers, windows, query=query
-        )
+        chosen = context_terms(self.units, numbers, windows, query=query)
         about = np.zeros(len(docs))
         for q in np.flatnonzero(chosen.any(axis=0)).tolist():  # in question order, as a sum
             about += np.where(chosen[:, q], query.idf[q], 0.0)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from conftest import write_corpus
 
-from retrieval import EngineOptions, SearchEngine, parse_document
+from retrieval import EngineOptions, SearchEngine, load_or_build, parse_document
 from retrieval.cli import main
+from retrieval.documents.chunktable import ChunkTable
 
 
 def top(docs: dict[str, str], question: str):  # type: ignore[no-untyped-def]
@@ -114,22 +116,45 @@ def test_a_heading_or_badge_row_does_not_outrank_the_sentence_that_answers() -> 
     assert all("shields" not in h.excerpt.text for h in result.hits)
 
 
+NAMED = {  # the file name says what the document is about; its text does not
+    "idna.txt": "This library supports Python 3.9 and higher.\n",
+    "httpx.txt": "HTTPX supports Python 3.8 and higher.\n\nIt uses idna for names.\n",
+    "rivers.txt": "Rivers flood in spring.\n",
+    "dams.txt": "Dams hold water back.\n",
+}
+
+
 def test_a_passage_of_the_document_named_in_the_question_ranks_first() -> None:
-    docs = {  # the file name says what the document is about; its text does not
-        "idna.txt": "This library supports Python 3.9 and higher.\n",
-        "httpx.txt": "HTTPX supports Python 3.8 and higher.\n\nIt uses idna for names.\n",
-        "rivers.txt": "Rivers flood in spring.\n",
-        "dams.txt": "Dams hold water back.\n",
-    }
     question = "Which Python versions does idna support?"
     # Words alone: with the semantic stage, "HTTPX supports Python 3.8" is as close in meaning
     # and outweighs the name on a corpus this small (a known cost, see the README).
     words = EngineOptions(semantic=False)
-    engine = SearchEngine.build((parse_document(n, t) for n, t in docs.items()), words)
+    engine = SearchEngine.build((parse_document(n, t) for n, t in NAMED.items()), words)
     assert engine.search(question).hits[0].chunk.doc_id == "idna.txt"
     unnamed = EngineOptions(title_weight=0.0, semantic=False)
-    engine = SearchEngine.build((parse_document(n, t) for n, t in docs.items()), unnamed)
+    engine = SearchEngine.build((parse_document(n, t) for n, t in NAMED.items()), unnamed)
     assert engine.search(question).hits[0].chunk.doc_id == "httpx.txt"
+
+
+def test_document_names_are_analysed_at_indexing_and_kept_in_the_cache(tmp_path: Path) -> None:
+    folder = write_corpus(tmp_path / "docs", {**NAMED, "rivers/Dam Safety.md": "# Spillways\n"})
+    words = EngineOptions(semantic=False)
+    built = load_or_build(folder, words, tmp_path / "cache")
+    loaded = load_or_build(folder, words, tmp_path / "cache")  # from the cache file
+    assert isinstance(loaded.chunks, ChunkTable)
+    for engine in (built, loaded):
+        t = engine.units
+        names = {
+            doc.doc_id: {engine.index.terms[i] for i in t.name_ids[a:b] if i >= 0}
+            for doc, a, b in zip(engine.documents, t.name_ptr[:-1], t.name_ptr[1:], strict=True)
+        }
+        for doc in engine.documents:  # the title's and the file name's terms that are indexed
+            expected = set(engine.analyzer.terms(f"{doc.title} {Path(doc.doc_id).stem}"))
+            assert names[doc.doc_id] == expected & set(engine.index.terms)
+        assert {"idna", "python"} <= names["idna.txt"]
+        assert names["rivers/Dam Safety.md"] == {"spillway", "dam"}  # not the folder, "river"
+        question = "Which Python versions does idna support?"
+        assert engine.search(question).hits[0].chunk.doc_id == "idna.txt"
 
 
 def test_the_heading_above_an_excerpt_says_what_it_is_about() -> None:
