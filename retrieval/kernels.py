@@ -6,7 +6,8 @@ order (a window's terms are added in the order they first occur in it), so answe
 bit the same; the tests hold it to that.
 
 Arguments are grouped in tuples: ``table`` is the units' (doc_first, start, end, kind, flags,
-ptr, ids, section) (see :class:`retrieval.documents.unittable.UnitTable`), ``question`` is
+ptr, ids, section, name_ptr, name_ids) (see :class:`retrieval.documents.unittable.UnitTable`),
+``question`` is
 (lookup, low, idf, k1, bonus, context) where ``lookup[id - low + 1]`` is a term id's position
 among the question's terms (-1: none; ids outside the table are none too), ``idf`` the question
 terms' weights, ``bonus`` the quantity bonus and ``context`` the weight of a term the window's
@@ -23,7 +24,7 @@ import numpy as np
 from retrieval.documents.unitflags import CONT, JOINS, LEADS, QUANTITY
 from retrieval.documents.units import KINDS
 
-__all__ = ["best_windows", "top_k"]
+__all__ = ["best_windows", "context_terms", "top_k"]
 
 _HEADING, _ITEM = KINDS.index("heading"), KINDS.index("item")
 _MAX_UNITS = 3
@@ -174,6 +175,38 @@ def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
                 matched[c, terms[1][u - a, o]] = True
         has_units[c], slow[c] = True, _slow(table, i, j, limit)
     return first, last, span_start, span_end, score, matched, has_units, slow
+
+
+@_jit  # type: ignore[misc]
+def _mark(question: Any, ids: Any, first: int, stop: int, row: Any) -> None:
+    """Set ``row[q]`` for each question term ``q`` among ``ids[first:stop]``."""
+    lookup, low = question[0], question[1]
+    for t in range(first, stop):
+        q = lookup[min(max(ids[t] - low + 1, 0), len(lookup) - 1)]
+        if q >= 0:
+            row[q] = True
+
+
+@_jit  # type: ignore[misc]
+def context_terms(table: Any, docs: Any, windows: Any, question: Any) -> Any:
+    """:func:`retrieval.search.context.context_terms`: whether question term ``q`` names
+    candidate ``c``'s document ``docs[c]`` or is in the heading above its window's first unit,
+    and is not in its window; ``windows`` is (first, has_units, matched) of the chosen windows."""
+    doc_first, ptr, ids, section, name_ptr, name_ids = (
+        table[0], table[5], table[6], table[7], table[8], table[9]
+    )  # fmt: skip
+    first, has_units, matched = windows
+    out = np.zeros(matched.shape, np.bool_)
+    for c in range(len(docs)):
+        d = docs[c]
+        _mark(question, name_ids, name_ptr[d], name_ptr[d + 1], out[c])
+        u = first[c]
+        if has_units[c] and section[u] >= 0 and doc_first[d] + section[u] < u:
+            h = doc_first[d] + section[u]
+            _mark(question, ids, ptr[h], ptr[h + 1], out[c])
+        for q in range(out.shape[1]):
+            out[c, q] = out[c, q] and not matched[c, q]
+    return out
 
 
 @_jit  # type: ignore[misc]

@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from retrieval import compiled
 from retrieval.documents.unittable import UnitTable
 from retrieval.search.excerptquery import ExcerptQuery, Windows
-from retrieval.search.windows import heading_terms
+from retrieval.search.windows import heading_terms, kernel_question, kernel_table
 
 __all__ = ["context_terms", "named_terms"]
 
@@ -44,7 +45,16 @@ def context_terms(
     """Whether question term ``q`` names candidate ``c``'s document (:func:`named_terms`) or is
     in the heading of the section its window starts in, and is not in the window itself; shape
     (candidates, question terms). ``docs[c]`` is the candidate's document number, ``windows``
-    its chosen windows."""
+    its chosen windows. The compiled kernel answers once loaded (:mod:`retrieval.compiled`)."""
+    kernels = compiled.active()
+    if kernels is not None:
+        found: Bools = kernels.context_terms(
+            kernel_table(table),
+            docs,
+            (windows.first, windows.has_units, windows.matched),
+            kernel_question(query),
+        )
+        return found
     named = named_terms(table, docs, query)
     has = np.flatnonzero(windows.has_units)
     named[has] |= heading_terms(table, windows.first[has], query)

@@ -224,6 +224,28 @@ def _numpy_windows(
     return out, slow
 
 
+def kernel_table(t: UnitTable) -> tuple[npt.NDArray[Any], ...]:
+    """The unit table as the compiled kernels take it (:mod:`retrieval.kernels`)."""
+    return (
+        t.doc_first,
+        t.start,
+        t.end,
+        t.kind,
+        t.flags,
+        t.ptr,
+        t.ids,
+        t.section,
+        t.name_ptr,
+        t.name_ids,
+    )
+
+
+def kernel_question(query: ExcerptQuery) -> tuple[Any, ...]:
+    """The question as the compiled kernels take it (:mod:`retrieval.kernels`)."""
+    low, lookup = query.lookup
+    return (lookup, low, query.idf, query.k1, query.quantity_bonus, query.context)
+
+
 def _compiled_windows(
     kernels: ModuleType,
     table: UnitTable,
@@ -231,12 +253,8 @@ def _compiled_windows(
     query: ExcerptQuery,
     limit: int,
 ) -> tuple[Windows, npt.NDArray[np.bool_]]:
-    t = table
-    units = (t.doc_first, t.start, t.end, t.kind, t.flags, t.ptr, t.ids, t.section)
-    low, lookup = query.lookup
-    question = (lookup, low, query.idf, query.k1, query.quantity_bonus, query.context)
     first, last, start, end, score, matched, has_units, slow = kernels.best_windows(
-        units, passages, question, limit
+        kernel_table(table), passages, kernel_question(query), limit
     )
     cosine = np.zeros(len(passages[0]))  # words only: see the module docstring
     return Windows(first, last, start, end, score, matched, has_units, cosine), slow

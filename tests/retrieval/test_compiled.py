@@ -44,6 +44,34 @@ def test_the_kernel_answers_as_numpy(numpy_only: None) -> None:
     assert sum(len(r.hits) for r in got) > 100
 
 
+def test_the_kernel_weighs_names_and_headings_as_numpy(numpy_only: None) -> None:
+    pytest.importorskip("numba")
+    systems = ("Linux", "Windows", "macOS")
+    docs = [
+        parse_document(
+            f"{tool}/{tool}-guide.md",
+            f"# {tool.title()} guide\n\n"
+            + "".join(
+                f"## {system}\n\nThe {tool} cache is kept in folder {n} of {system}. "
+                f"Logs rotate weekly and the config file sits beside them.\n\n"
+                for n, system in enumerate(systems)
+            ),
+        )
+        for tool in ("pip", "uv", "conda", "poetry")
+    ]
+    engine = SearchEngine.build(docs, EngineOptions(semantic=False))
+    questions = [
+        f"Where does {tool} keep its cache on {system}?"
+        for tool in ("pip", "uv", "guide", "rust")
+        for system in (*systems, "guide", "folder")
+    ]
+    want = [engine.search(q, k=10) for q in questions]
+    assert compiled.enable() is not None
+    got = [engine.search(q, k=10) for q in questions]
+    assert got == want
+    assert len({r.hits[0].excerpt.text for r in got}) > 4  # names and headings told them apart
+
+
 def test_a_small_corpus_does_not_load_the_kernel(numpy_only: None) -> None:
     assert compiled.enable_for(compiled.COMPILED_FROM - 1) is None
     assert compiled.active() is None
