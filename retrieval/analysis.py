@@ -88,11 +88,11 @@ def _is_acronym(raw: str) -> bool:
     return 2 <= len(letters) <= 5 and letters.isalpha() and letters.isupper()
 
 
-def _bigrams(run: str, start: int) -> Iterator[Token]:
+def _bigrams(run: str, start: int) -> Iterator[tuple[str, int, int]]:
     if len(run) == 1:
-        yield Token(run, start, start + 1)
+        yield run, start, start + 1
     for i in range(len(run) - 1):
-        yield Token(run[i : i + 2], start + i, start + i + 2)
+        yield run[i : i + 2], start + i, start + i + 2
 
 
 def _shouting(text: str, start: int, end: int) -> bool:
@@ -125,7 +125,11 @@ class Analyzer:
 
     def tokens(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
         """Analyzed tokens of ``text[start:end]`` with their spans in ``text``."""
-        end = len(text) if end is None else end
+        for term, at, stop in self._spans(text, start, len(text) if end is None else end):
+            yield Token(term, at, stop)
+
+    def _spans(self, text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+        """:meth:`tokens` as (term, start, end) tuples."""
         acronyms = not _shouting(text, start, end)
         for match in _TOKEN.finditer(text, start, end):
             if match.group("cjk"):
@@ -133,7 +137,7 @@ class Analyzer:
                 continue
             term = self._term(match.group(), acronyms)
             if term:
-                yield Token(term, match.start(), match.end())
+                yield term, match.start(), match.end()
 
     def expects_quantity(self, question: str) -> bool:
         """Whether the question asks for a number ("how many", "how much", "what share")."""
@@ -143,7 +147,7 @@ class Analyzer:
         return term[0].isdigit() or term[0] == "$" or term in self._number_terms
 
     def terms(self, text: str) -> list[str]:
-        return [t.term for t in self.tokens(text)]
+        return [term for term, _, _ in self._spans(text, 0, len(text))]
 
     def span_terms(self, text: str, spans: Iterable[Span]) -> list[str]:
         """Terms of the given stretches of ``text``, in order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal
 
 from retrieval.documents.units import Units
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 Variant = Literal["okapi", "l", "plus", "lucene"]
+_START = attrgetter("start")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -81,7 +83,7 @@ class Document:
     def paragraph_of(self, offset: int) -> int:
         """1-based number of the paragraph containing ``offset`` (or the nearest before it;
         ``paragraphs`` are in text order)."""
-        return max(1, bisect_right(self.paragraphs, offset, key=_start))
+        return max(1, bisect_right(self.paragraphs, offset, key=_START))
 
     def cite(self, span: Span) -> Citation:
         """Where ``span`` of this document is: its paragraph and page, with the document's
@@ -90,10 +92,6 @@ class Document:
         return Citation(
             self.doc_id, self.title, paragraph, span.start, span.end, self.source, self.date, page
         )
-
-
-def _start(span: Span) -> int:
-    return span.start
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class BM25Index:
         self.data = data
         self.size = data.size
         self._columns = {term: j for j, term in enumerate(data.terms)}
+        self._max_idf = float(data.idf.max()) if data.idf.size else 1.0
         self._zero = bm25.tf_zero_constants(data.idf, options)
         self._scorer = ColumnScorer(data, self._zero)
         kernels = compiled.enable_for(self.size)
@@ -73,7 +74,8 @@ class BM25Index:
 
     @property
     def max_idf(self) -> float:
-        return float(self.data.idf.max()) if self.data.idf.size else 1.0
+        """The rarest term's weight (1.0 for an empty index)."""
+        return self._max_idf
 
     def _ids(self, terms: Sequence[str]) -> list[int]:
         return [j for t in terms if (j := self._columns.get(t)) is not None]
