@@ -32,16 +32,6 @@ _jit = numba.njit(cache=True, nogil=True)
 
 
 @_jit  # type: ignore[misc]
-def _locate(table: Any, doc: int, start: int, end: int) -> Any:
-    """The first unit overlapping a passage and one past the last, as ``UnitTable.locate``
-    finds them, searching only the passage's document's units (a few cache lines)."""
-    doc_first, starts, ends = table[0], table[1], table[2]
-    lo, hi = doc_first[doc], doc_first[doc + 1]
-    first = lo + np.searchsorted(ends[lo:hi], start, side="right")
-    return first, max(first, lo + np.searchsorted(starts[lo:hi], end, side="left"))
-
-
-@_jit  # type: ignore[misc]
 def _unit_terms(table: Any, question: Any, first: int, stop: int) -> Any:
     """For units ``first`` up to ``stop``: each question term's count in each (shape (units,
     terms)), and the terms each holds in the order they first occur (row ``u`` has
@@ -150,11 +140,12 @@ def _slow(table: Any, i: int, j: int, limit: int) -> bool:
 
 @_jit  # type: ignore[misc]
 def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
-    """The best window of each passage (``passages``: document numbers, starts, ends) as
+    """The best window of each passage (``passages``: document numbers, and the first unit
+    overlapping each and one past the last) as
     :mod:`retrieval.search.windows` defines it: first and last unit, span, score, matched terms
     (shape (passages, terms)), whether the passage has units (all else zero when not), and whether
     the window must be finished (:func:`retrieval.search.excerptfit.finish_window`)."""
-    docs, starts, ends = passages
+    docs, firsts, stops = passages
     start, end = table[1], table[2]
     count, top = len(docs), len(start) - 1
     first, last = np.zeros(count, np.int64), np.zeros(count, np.int64)
@@ -163,7 +154,7 @@ def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
     matched = np.zeros((count, len(question[2])), np.bool_)
     has_units, slow = np.zeros(count, np.bool_), np.zeros(count, np.bool_)
     for c in range(count):
-        a, b = _locate(table, docs[c], starts[c], ends[c])
+        a, b = firsts[c], stops[c]
         if b == a:
             continue
         terms = _unit_terms(table, question, a, min(b + 2, top + 1))

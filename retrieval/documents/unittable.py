@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -122,7 +123,9 @@ class UnitTable:
         columns, counts = unit_columns(documents)
         return cls.from_arrays(columns, counts, builder.finish(index_terms))
 
-    def locate(self, docs: Int64s, starts: Int64s, ends: Int64s) -> tuple[Int64s, Int64s]:
+    def locate(
+        self, docs: npt.NDArray[np.integer[Any]], starts: Int64s, ends: Int64s
+    ) -> tuple[Int64s, Int64s]:
         """For passages ``[starts, ends)`` of documents ``docs``: the first unit overlapping
         each, and one past the last (equal when none does), as ``Units.covering``."""
         base = docs.astype(np.int64) << _DOC_SHIFT

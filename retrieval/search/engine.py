@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from retrieval.analysis import Analyzer, Token
 from retrieval.documents.chunktable import ChunkArrays, ChunkTable
@@ -99,6 +100,9 @@ class SearchEngine:
                 units = replace(units, vectors=corpus_vectors(encoder, self.documents))
         self.index, self.units = index, units
         self.encoder = encoder if units.vectors is not None and options.semantic else None
+        p = self._passages
+        # Each passage's units, found once: a question's candidates are then two reads each.
+        self._units_of = units.locate(p.doc, p.start, p.end)
         prepare(units, len(self.chunks))
 
     def _terms(self, tokens: list[list[list[Token]]]) -> list[list[str]]:
@@ -209,14 +213,10 @@ class SearchEngine:
     ) -> tuple[Windows, dict[int, Excerpt]]:  # type: ignore[type-arg]
         """The chosen window of each candidate, and the excerpts of passages without units."""
         a, o = self._passages, self.options
-        docs = a.doc[positions]
         windows = choose_windows(
-            self.units,
-            self.documents,
-            (docs, a.start[positions], a.end[positions]),
-            query,
-            o.excerpt_chars,
+            self.units, self.documents, self.passage_units(positions), query, o.excerpt_chars
         )
+        docs = a.doc[positions]
         bare = {}
         for n in np.flatnonzero(~windows.has_units).tolist():
             doc = self.documents[int(docs[n])]
@@ -234,6 +234,14 @@ class SearchEngine:
             windows.start[n], windows.end[n] = shown.start, shown.end
             bare[n] = shown
         return windows, bare
+
+    def passage_units(
+        self, positions: Positions
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For passages ``positions``: their document numbers, and the first unit overlapping
+        each and one past the last (equal when none does)."""
+        first, stop = self._units_of
+        return self._passages.doc[positions], first[positions], stop[positions]
 
     def _term_id(self, term: str) -> int:
         column = self.index.column(term)

@@ -192,10 +192,13 @@ def _best(cand: Int64s, w: _Candidates) -> tuple[Int64s, Int64s, Int64s]:
 
 
 def _numpy_windows(
-    table: UnitTable, passages: tuple[Int64s, Int64s, Int64s], query: ExcerptQuery, limit: int
+    table: UnitTable,
+    passages: tuple[npt.NDArray[np.int32], Int64s, Int64s],
+    query: ExcerptQuery,
+    limit: int,
 ) -> tuple[Windows, npt.NDArray[np.bool_]]:
     """The chosen windows, and whether each must be finished (see :func:`choose_windows`)."""
-    first, last = table.locate(*passages)
+    _, first, last = passages
     has_units = last > first
     c = len(first)
     out = Windows(
@@ -249,7 +252,7 @@ def kernel_question(query: ExcerptQuery) -> tuple[Any, ...]:
 def _compiled_windows(
     kernels: ModuleType,
     table: UnitTable,
-    passages: tuple[Int64s, Int64s, Int64s],
+    passages: tuple[npt.NDArray[np.int32], Int64s, Int64s],
     query: ExcerptQuery,
     limit: int,
 ) -> tuple[Windows, npt.NDArray[np.bool_]]:
@@ -263,12 +266,13 @@ def _compiled_windows(
 def choose_windows(
     table: UnitTable,
     documents: Sequence[Document],
-    passages: tuple[Int64s, Int64s, Int64s],
+    passages: tuple[npt.NDArray[np.int32], Int64s, Int64s],
     query: ExcerptQuery,
     limit: int,
 ) -> Windows:
-    """The best window of each passage (``passages``: document numbers, starts and ends), with
-    the compiled kernel once loaded (:mod:`retrieval.compiled`), else with numpy."""
+    """The best window of each passage (``passages``: document numbers, and the first unit
+    overlapping each and one past the last, as :meth:`UnitTable.locate` finds them), with the
+    compiled kernel once loaded (:mod:`retrieval.compiled`), else with numpy."""
     # The compiled loop scores words only: a question with the semantic stage takes numpy's.
     kernels = compiled.active() if query.vector is None else None
     if kernels is None:

@@ -108,9 +108,8 @@ def test_every_candidate_gets_the_reference_excerpt(engine: SearchEngine, path: 
         query = engine._excerpt_query(question, dict(weights.idf))
         candidates = engine.index.top(engine._query_terms(question), 40)
         positions = np.array([p for p, _ in candidates], dtype=np.int64)
-        a = engine._passages
-        docs = a.doc[positions]
-        passages = (docs, a.start[positions], a.end[positions])
+        passages = engine.passage_units(positions)
+        docs = passages[0]
         windows = choose_windows(
             engine.units, engine.documents, passages, query, engine.options.excerpt_chars
         )
@@ -144,8 +143,7 @@ def test_a_window_carries_the_best_cosine_of_its_units(path: str) -> None:
         query = engine._excerpt_query(question, idf)
         assert query.vector is not None
         positions = np.array([p for p, _ in engine.index.top(terms, 40)], dtype=np.int64)
-        a = engine._passages
-        passages = (a.doc[positions], a.start[positions], a.end[positions])
+        passages = engine.passage_units(positions)
         windows = choose_windows(engine.units, engine.documents, passages, query, 400)
         cosine = engine.units.vectors.astype(np.float32) @ query.vector
         for n in np.flatnonzero(windows.has_units).tolist():
