@@ -15,19 +15,25 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from retrieval.index.postings import IndexData
 
-__all__ = ["ColumnScorer", "kth_largest_floor"]
+__all__ = ["FLOAT32_FROM", "ColumnScorer", "kth_largest_floor"]
 
 Floats = npt.NDArray[np.float64]
 Positions = npt.NDArray[np.intp]
 Rows = npt.NDArray[np.int32]
 # Sums taken in another order than rank-bm25's differ by a few ulps: keep what is this close.
 SLACK = 1e-9
+# From this many passages the compiled top k adds its sums in float32 first: their array then
+# no longer fits a 2 MiB L2 cache as float64 (measured, 225 Cranfield questions, CPU time: 3.9
+# against 4.4 ms at 1M passages; 0.38 against 0.31 ms at 100k, where both fit).
+FLOAT32_FROM = 1 << 18
+_EXTRA = 8  # float32 sums rescored beyond the k asked for
 _ONE = np.ones(1)
 
 
@@ -96,15 +102,27 @@ class ColumnScorer:
 
     def top_compiled(self, kernels: ModuleType, ids: list[int], k: int) -> tuple[Positions, Floats]:
         """The ``k`` best passages, best first, by :func:`retrieval.kernels.top_k` (positive
-        weights and no tf=0 constant only): what :meth:`candidates` then ordering give."""
-        total = getattr(self._scratch, "total", None)
-        if total is None:  # one per thread, all zero between calls
-            total = self._scratch.total = np.zeros(self.size)
+        weights and no tf=0 constant only): what :meth:`candidates` then ordering give. From
+        :data:`FLOAT32_FROM` passages, sums are first added in float32 and the best rescored
+        exactly (:func:`retrieval.kernels.top_k_float32`), with the same answer."""
         columns = (self.data.indptr, self.data.rows, self.data.weights)
-        found: tuple[Positions, Floats] = kernels.top_k(
-            columns, np.array(ids, dtype=np.int64), k, total
-        )
+        terms = np.array(ids, dtype=np.int64)
+        if self.size >= FLOAT32_FROM:
+            half = self._sums(np.float32)
+            positions, scores, exact = kernels.top_k_float32(columns, terms, k, half, _EXTRA)
+            if exact:
+                return positions, scores
+        found: tuple[Positions, Floats] = kernels.top_k(columns, terms, k, self._sums(np.float64))
         return found
+
+    def _sums(self, dtype: type[np.floating[Any]]) -> npt.NDArray[np.floating[Any]]:
+        """This thread's scratch sums of ``dtype``, one per passage, all zero between calls."""
+        name = np.dtype(dtype).name
+        sums: npt.NDArray[np.floating[Any]] | None = getattr(self._scratch, name, None)
+        if sums is None:
+            sums = np.zeros(self.size, dtype=dtype)
+            setattr(self._scratch, name, sums)
+        return sums
 
     def rescore(self, positions: Positions, ids: list[int]) -> Floats:
         """Exact scores: rank-bm25's per-term values for ``positions``, added in query order."""

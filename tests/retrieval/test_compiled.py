@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO
 
 from retrieval import EngineOptions, SearchEngine, compiled, parse_document
+from retrieval.index import scoring
 from retrieval.index.bm25index import BM25Index
 
 
@@ -130,3 +131,37 @@ def test_the_kernel_weighs_section_headings_as_numpy(numpy_only: None) -> None:
         "Export got faster.",
         "Dark mode was added.",
     ]
+
+
+def test_float32_sums_rescored_exactly_rank_as_numpy(
+    numpy_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(60)]
+    # Long passages give many distinct sums; short ones many ties, which float32 cannot order.
+    passages = [list(rng.choice(words, size=rng.integers(1, 40))) for _ in range(4000)]
+    passages += [list(rng.choice(words[:5], size=rng.integers(1, 3))) for _ in range(2000)]
+    index = BM25Index(passages, EngineOptions())
+    queries = [list(rng.choice(words, size=rng.integers(1, 8))) for _ in range(150)]
+    queries += [["w0", "w1"], ["w0", "w0", "w2"], ["w59"]]
+    cases = [(q, k) for q in queries for k in (1, 10, 40)]
+    want = [index.top_arrays(q, k) for q, k in cases]
+    kernels = compiled.enable()
+    assert kernels is not None
+    data = index.data
+    half = np.zeros(index.size, dtype=np.float32)
+    verdicts = []
+    for (q, k), (wp, ws) in zip(cases, want, strict=True):
+        ids = np.array(index._ids(q), dtype=np.int64)
+        columns = (data.indptr, data.rows, data.weights)
+        positions, scores, exact = kernels.top_k_float32(columns, ids, k, half, 8)
+        assert not half.any()  # left all zero for the next question
+        verdicts.append(exact)
+        if exact:
+            assert (q, k, positions.tolist(), scores.tolist()) == (q, k, wp.tolist(), ws.tolist())
+    assert set(verdicts) == {True, False}  # both the rescored answer and the fallback
+    monkeypatch.setattr(scoring, "FLOAT32_FROM", 0)  # the search path, fallback included
+    got = [index.top_arrays(q, k) for q, k in cases]
+    for (q, k), (p, s), (wp, ws) in zip(cases, got, want, strict=True):
+        assert (q, k, p.tolist(), s.tolist()) == (q, k, wp.tolist(), ws.tolist())
