@@ -237,6 +237,15 @@ def top_k(columns: Any, ids: Any, k: int, total: Any) -> Any:
     for j in ids:
         for p in range(indptr[j], indptr[j + 1]):
             total[rows[p]] += weights[p]
+    scores, positions = _select(total, k)
+    found = positions >= 0
+    return _ranked(positions[found], scores[found])
+
+
+@_jit  # type: ignore[misc]
+def _select(total: Any, k: int) -> Any:
+    """The ``k`` largest of ``total`` (ties: the earlier position) as a heap of scores and
+    positions, clearing ``total`` on the way; -1 positions when fewer are above 0."""
     # The heap starts with stand-ins that rank above a passage scoring 0 and below any other,
     # so the scan's branch is rarely taken.
     scores, positions = np.zeros(k), np.full(k, -1, np.int64)
@@ -246,8 +255,12 @@ def top_k(columns: Any, ids: Any, k: int, total: Any) -> Any:
         if score >= scores[0] and _worse(scores[0], positions[0], score, r):
             scores[0], positions[0] = score, r
             _sift(scores, positions, 0)
-    found = positions >= 0
-    scores, positions = scores[found], positions[found]
+    return scores, positions
+
+
+@_jit  # type: ignore[misc]
+def _ranked(positions: Any, scores: Any) -> Any:
+    """``positions`` and ``scores`` ordered by score, best first, ties by position."""
     order = np.argsort(positions, kind="mergesort")  # ties: the earlier position first
     order = order[np.argsort(-scores[order], kind="mergesort")]
     return positions[order], scores[order]
@@ -287,22 +300,14 @@ def top_k_float32(columns: Any, ids: Any, k: int, total: Any, extra: int) -> Any
     for j in ids:
         for p in range(indptr[j], indptr[j + 1]):
             total[rows[p]] += np.float32(weights[p])
-    m = k + extra
-    sums, positions = np.zeros(m), np.full(m, -1, np.int64)
-    for r in range(len(total)):
-        value = total[r]
-        total[r] = 0.0
-        if value >= sums[0] and _worse(sums[0], positions[0], value, r):
-            sums[0], positions[0] = value, r
-            _sift(sums, positions, 0)
+    sums, positions = _select(total, k + extra)
     lowest, full = sums[0], positions[0] >= 0
     positions = positions[positions >= 0]
     scores = np.empty(len(positions))
     for x in range(len(positions)):
         scores[x] = _exact_score(columns, ids, positions[x])
-    order = np.argsort(positions, kind="mergesort")
-    order = order[np.argsort(-scores[order], kind="mergesort")][:k]
-    positions, scores = positions[order], scores[order]
+    positions, scores = _ranked(positions, scores)
+    positions, scores = positions[:k], scores[:k]
     slack = 3.0 * len(ids) * 2.0**-24
     exact = not full or (len(scores) == k and scores[k - 1] > lowest / (1.0 - slack))
     return positions, scores, exact
