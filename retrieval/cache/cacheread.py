@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import cached_property
 from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from retrieval.cache.cachefile import (
     CHUNK_FIELDS,
     FORMAT,
     INDEX_FIELDS,
+    OFFSETS,
     TOKEN_FIELDS,
     CacheFormatError,
 )
@@ -156,9 +158,20 @@ class CacheReader:
         bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
         return [tuple(spans[a:b]) for a, b in pairwise(bounds)]
 
+    @cached_property
+    def _unit_columns(self) -> dict[str, npt.NDArray[Any]]:
+        """The units' columns, offsets widened back to int64 once (see ``cachefile._narrow``):
+        the documents' units and the unit table share them."""
+        return {
+            name: self._array(f"unit_{name}").astype(np.int64, copy=False)
+            if name in OFFSETS
+            else self._array(f"unit_{name}")
+            for name in UNIT_FIELDS
+        }
+
     def _units(self, documents: int) -> list[Units]:
         counts = self._array("unit_count")
-        columns = {name: self._array(f"unit_{name}") for name in UNIT_FIELDS}
+        columns = self._unit_columns
         total = int(counts.sum())
         if len(counts) != documents or any(len(c) != total for c in columns.values()):
             raise CacheFormatError("units: counts do not add up")
@@ -170,7 +183,7 @@ class CacheReader:
 
     def unit_table(self) -> UnitTable:
         """Every unit and its tokens as the excerpt stage reads them, in place in the map."""
-        columns = {name: self._array(f"unit_{name}") for name in UNIT_FIELDS}
+        columns = self._unit_columns
         tokens = UnitTokenArrays(*(self._array(f"token_{name}") for name in TOKEN_FIELDS))
         if len(tokens.quantity) != len(self._json("terms.json")) + 2:
             raise CacheFormatError("unit tokens: vocabulary does not fit")

@@ -76,7 +76,8 @@ class UnitTable:
         doc_first = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=doc_first[1:])
         doc = np.repeat(np.arange(len(counts), dtype=np.int64), counts) << _DOC_SHIFT
-        start, end = columns["start"].astype(np.int64), columns["end"].astype(np.int64)
+        start = columns["start"].astype(np.int64, copy=False)
+        end = columns["end"].astype(np.int64, copy=False)
         ptr = np.zeros(len(tokens.counts) + 1, dtype=np.int64)
         np.cumsum(tokens.counts, out=ptr[1:])
         name_ptr = np.zeros(len(tokens.name_counts) + 1, dtype=np.int64)

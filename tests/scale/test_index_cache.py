@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval import EngineOptions, SearchEngine, load_or_build
 from retrieval import cli as retrieval_cli
 from retrieval.cache import persistence as cache_module
+from retrieval.cache.cachefile import _narrow
 from retrieval.cache.persistence import build_cache, cache_path
 from retrieval.documents.chunktable import ChunkTable
 from retrieval.documents.unittokens import UnitTokenArrays, UnitTokenBuilder
@@ -256,3 +258,18 @@ def test_a_cached_index_repeats_what_indexing_said_about_skipped_files(tmp_path,
     built = warnings_of_one_start()
     assert len(built) == 3  # the unknown type, the damaged PDF, the copy: one line each
     assert warnings_of_one_start() == built  # a cache hit says the same again
+
+
+def test_unit_offsets_are_stored_narrow_and_read_wide(corpus: Path, cache_dir: Path) -> None:
+    info = build_cache(corpus, EngineOptions(semantic=False), cache_dir)
+    with np.load(info.path) as stored:
+        assert stored["unit_start"].dtype == stored["unit_end"].dtype == np.int32
+    loaded = load_or_build(corpus, EngineOptions(semantic=False), cache_dir)
+    fresh = SearchEngine.from_directory(corpus, EngineOptions(semantic=False))
+    assert loaded.units.start.dtype == np.int64
+    assert np.array_equal(loaded.units.start, fresh.units.start)
+    assert np.array_equal(loaded.units.end, fresh.units.end)
+    assert [d.units for d in loaded.documents] == [d.units for d in fresh.documents]
+    huge = np.array([0, 2**31], dtype=np.int64)  # text past 2 GiB keeps 8-byte offsets
+    assert _narrow(huge).dtype == np.int64
+    assert _narrow(huge[:1]).dtype == np.int32
