@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import metadata
@@ -86,13 +87,15 @@ def engine_files() -> list[Path]:
     subpackages included: the parsers and readers that shape documents) and its ``data/`` files;
     not the evaluation tools."""
     files = []
-    for path in sorted(_PACKAGE.rglob("*")):
-        relative = path.relative_to(_PACKAGE)
-        if relative.parts[0] in _NOT_ENGINE or not path.is_file():
-            continue
-        if path.suffix == ".py" or relative.parts[0] == "data":
-            files.append(path)
-    return files
+    for folder, subfolders, names in os.walk(_PACKAGE):
+        here = Path(folder)
+        top = here.relative_to(_PACKAGE).parts[:1]
+        # Compiled bytecode and numba's cached machine code are not read (hundreds of files).
+        subfolders[:] = [
+            d for d in subfolders if d != "__pycache__" and (top or d not in _NOT_ENGINE)
+        ]
+        files += [here / name for name in names if name.endswith(".py") or top == ("data",)]
+    return sorted(files)
 
 
 @cache
