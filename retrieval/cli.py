@@ -145,17 +145,24 @@ def _batch(engine: SearchEngine, path: Path, k: int, out: TextIO) -> None:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+_CELL = str.maketrans({"\t": "\ufffd", "\n": "\ufffd", "\r": "\ufffd"})
+
+
+def _cell(text: str) -> str:
+    """A file name or title as one tab-separated field, printable (:mod:`retrieval.printable`)."""
+    return printable(text).translate(_CELL)
+
+
 def _docs(engine: SearchEngine, out: TextIO) -> None:
     counts = engine.chunk_counts()
     tokens = dict.fromkeys(counts, 0)
     for chunk in engine.chunks:
         tokens[chunk.doc_id] += chunk.n_tokens
     for doc in engine.documents:
-        out.write(
-            f"{doc.doc_id}\t{doc.title}\t{counts[doc.doc_id]} chunks\t{tokens[doc.doc_id]} tokens\n"
-        )
+        name, title = _cell(doc.doc_id), _cell(doc.title)
+        out.write(f"{name}\t{title}\t{counts[doc.doc_id]} chunks\t{tokens[doc.doc_id]} tokens\n")
     for copy, original in engine.duplicates:
-        out.write(f"{copy}\t(same text as {original}: not indexed)\n")
+        out.write(f"{_cell(copy)}\t(same text as {_cell(original)}: not indexed)\n")
 
 
 def semantic_setting(env_file: Path = Path(".env")) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 __all__ = [
     "MAX_QUESTION_CHARS",
+    "CacheError",
     "CorpusError",
     "EvalError",
     "ModelUnavailable",
@@ -25,6 +26,10 @@ class QueryError(RetrievalError, ValueError):
 
 class CorpusError(RetrievalError):
     """The corpus directory or manifest cannot be used."""
+
+
+class CacheError(RetrievalError):
+    """The index cache cannot be written where it was asked for."""
 
 
 class EvalError(RetrievalError):

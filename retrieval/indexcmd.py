@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from retrieval.cache.persistence import available_options, build_cache, default_cache_dir
 from retrieval.documents.corpus import corpus_files
+from retrieval.errors import CacheError
 from retrieval.types import EngineOptions
 
 __all__ = ["add_index_parser", "run_index"]
@@ -60,14 +61,19 @@ def run_index(args: argparse.Namespace, out: TextIO, options: EngineOptions) -> 
         tqdm(total=total, unit="doc", desc="reading", disable=None) as bar,
         tqdm(unit="unit", desc="embedding", disable=None if options.semantic else True) as units,
     ):
-        info = build_cache(
-            args.corpus,
-            options,
-            cache,
-            workers=args.workers,
-            progress=lambda _doc: bar.update(),
-            embedded=units.update,
-        )
+        try:
+            info = build_cache(
+                args.corpus,
+                options,
+                cache,
+                workers=args.workers,
+                progress=lambda _doc: bar.update(),
+                embedded=units.update,
+            )
+        except OSError as exc:  # the cache folder: a file, or on a missing or read-only path
+            raise CacheError(
+                f"cannot write the index cache in {cache}: {exc.strerror or exc}"
+            ) from None
     seconds = time.perf_counter() - started
     out.write(
         f"indexed {info.documents} documents into {info.passages} passages "

@@ -158,3 +158,20 @@ def test_docqa_semantic_is_read_as_the_bot_reads_it(
     assert semantic_setting(env_file) == "off"  # .env, whatever the case
     monkeypatch.setenv("DOCQA_SEMANTIC", "on")
     assert semantic_setting(env_file) == "on"  # the environment wins
+
+
+def test_docs_prints_names_and_titles_as_one_printable_field_each(tmp_path, capsys) -> None:
+    corpus = write_corpus(tmp_path / "c", {"tab\there.md": "# Evil \x1b[2J\x07 title\n\nText.\n"})
+    assert main(["docs", "--corpus", str(corpus), "--no-cache", "--no-semantic"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows == ["tab\ufffdhere.md\tEvil \ufffd[2J\ufffd title\t1 chunks\t11 tokens"]
+
+
+def test_an_index_cache_path_that_is_a_file_is_one_line(tmp_path, capsys) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder\n", encoding="utf-8")
+    argv = ["index", "--corpus", str(SEEDS), "--cache", str(taken), "--no-semantic"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: cannot write the index cache in {taken}: File exists\n"
+    assert taken.read_text(encoding="utf-8") == "not a folder\n"  # nothing lost
