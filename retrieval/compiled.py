@@ -21,8 +21,23 @@ from __future__ import annotations
 import importlib.util
 import threading
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["COMPILED_FROM", "active", "disable", "enable", "enable_for"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from retrieval.documents.unittable import UnitTable
+    from retrieval.search.excerptquery import ExcerptQuery
+
+__all__ = [
+    "COMPILED_FROM",
+    "active",
+    "disable",
+    "enable",
+    "enable_for",
+    "kernel_question",
+    "kernel_table",
+]
 
 COMPILED_FROM = 50_000  # passages
 _lock = threading.Lock()
@@ -56,3 +71,15 @@ def disable() -> None:
     global _kernels  # noqa: PLW0603
     with _lock:
         _kernels = None
+
+
+def kernel_table(t: UnitTable) -> tuple[npt.NDArray[Any], ...]:
+    """The unit table as the compiled kernels take it (:mod:`retrieval.kernels`)."""
+    units = (t.doc_first, t.start, t.end, t.kind, t.flags, t.ptr, t.ids, t.section)
+    return (*units, t.name_ptr, t.name_ids)
+
+
+def kernel_question(query: ExcerptQuery) -> tuple[Any, ...]:
+    """The question as the compiled kernels take it (:mod:`retrieval.kernels`)."""
+    low, lookup = query.lookup
+    return (lookup, low, query.idf, query.k1, query.quantity_bonus, query.context)

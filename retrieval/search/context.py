@@ -14,9 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval import compiled
+from retrieval.compiled import kernel_question, kernel_table
 from retrieval.documents.unittable import UnitTable
 from retrieval.search.excerptquery import ExcerptQuery, Windows
-from retrieval.search.windows import heading_terms, kernel_question, kernel_table
+from retrieval.search.windows import heading_terms
 
 __all__ = ["context_terms", "named_terms"]
 

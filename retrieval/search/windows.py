@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval import compiled
+from retrieval.compiled import kernel_question, kernel_table
 from retrieval.documents.unitflags import CONT, JOINS, LEADS, QUANTITY
 from retrieval.documents.units import KINDS
 from retrieval.documents.unittable import UnitTable
@@ -225,28 +226,6 @@ def _numpy_windows(
     slow = np.zeros(c, np.bool_)
     slow[who] = leads | items | (table.end[j] - table.start[i] > limit)
     return out, slow
-
-
-def kernel_table(t: UnitTable) -> tuple[npt.NDArray[Any], ...]:
-    """The unit table as the compiled kernels take it (:mod:`retrieval.kernels`)."""
-    return (
-        t.doc_first,
-        t.start,
-        t.end,
-        t.kind,
-        t.flags,
-        t.ptr,
-        t.ids,
-        t.section,
-        t.name_ptr,
-        t.name_ids,
-    )
-
-
-def kernel_question(query: ExcerptQuery) -> tuple[Any, ...]:
-    """The question as the compiled kernels take it (:mod:`retrieval.kernels`)."""
-    low, lookup = query.lookup
-    return (lookup, low, query.idf, query.k1, query.quantity_bonus, query.context)
 
 
 def _compiled_windows(
