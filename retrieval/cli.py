@@ -28,6 +28,14 @@ SEMANTIC_VARIABLE = "DOCQA_SEMANTIC"
 _ON, _OFF = {"on", "true", "yes", "1"}, {"off", "false", "no", "0"}
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with a file name's control characters shown as U+FFFD (an escape sequence in
+    a name must not clear or recolour the terminal: :mod:`retrieval.printable`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 class CliError(Exception):
     """A one-line error for the user; the CLI exits non-zero."""
 
@@ -228,7 +236,9 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_PrintableFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     args = _parser().parse_args(argv)
     try:
         run(args, sys.stdout)

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from retrieval.cache.persistence import available_options, build_cache, default_cache_dir
 from retrieval.documents.corpus import corpus_files
-from retrieval.errors import CacheError
+from retrieval.errors import CacheError, CorpusError
 from retrieval.types import EngineOptions
 
 __all__ = ["add_index_parser", "run_index"]
@@ -70,12 +70,20 @@ def run_index(args: argparse.Namespace, out: TextIO, options: EngineOptions) -> 
                 progress=lambda _doc: bar.update(),
                 embedded=units.update,
             )
-        except OSError as exc:  # the cache folder: a file, or on a missing or read-only path
-            raise CacheError(
-                f"cannot write the index cache in {cache}: {exc.strerror or exc}"
-            ) from None
+        except OSError as exc:
+            raise _one_line(exc, Path(cache)) from None
     seconds = time.perf_counter() - started
     out.write(
         f"indexed {info.documents} documents into {info.passages} passages "
         f"({info.terms} terms) in {seconds:.1f} s: {info.path} ({info.bytes / 2**20:.1f} MiB)\n"
     )
+
+
+def _one_line(exc: OSError, cache: Path) -> CacheError | CorpusError:
+    """What failed, said in one line: writing the cache (a file in its place, a read-only
+    folder), or reading a corpus file (one the build hashes but cannot open)."""
+    reason = exc.strerror or str(exc)
+    where = Path(exc.filename) if isinstance(exc.filename, str) else None
+    if where is not None and not where.is_relative_to(cache):
+        return CorpusError(f"cannot read {where}: {reason}")
+    return CacheError(f"cannot write the index cache in {cache}: {reason}")

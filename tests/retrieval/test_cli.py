@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO, SEEDS, write_corpus
 
 from retrieval.cli import main, semantic_setting
+from retrieval.indexcmd import _one_line
 
 FIELDS = {
     "rank",
@@ -175,3 +176,24 @@ def test_an_index_cache_path_that_is_a_file_is_one_line(tmp_path, capsys) -> Non
     err = capsys.readouterr().err
     assert err == f"error: cannot write the index cache in {taken}: File exists\n"
     assert taken.read_text(encoding="utf-8") == "not a folder\n"  # nothing lost
+
+
+def test_a_failed_index_build_names_what_failed(tmp_path) -> None:
+    cache = tmp_path / "cache"
+    unreadable = PermissionError(13, "Permission denied", str(tmp_path / "corpus" / "b.txt"))
+    assert (
+        str(_one_line(unreadable, cache))
+        == f"cannot read {tmp_path}/corpus/b.txt: Permission denied"
+    )
+    taken = FileExistsError(17, "File exists", str(cache))
+    assert str(_one_line(taken, cache)) == f"cannot write the index cache in {cache}: File exists"
+    inside = PermissionError(13, "Permission denied", str(cache / ".index.tmp"))
+    assert "cannot write the index cache" in str(_one_line(inside, cache))
+
+
+def test_warnings_show_a_file_names_control_characters_as_replacement(tmp_path) -> None:
+    corpus = write_corpus(tmp_path / "c", {"ok.txt": "Some words.\n", "a\x1b[2Jb.xyz": "x"})
+    argv = [sys.executable, "-m", "retrieval", "docs", "--corpus", str(corpus), "--no-cache"]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=True, timeout=120)
+    assert "skipping files of unknown type: a\ufffd[2Jb.xyz" in done.stderr
+    assert "\x1b" not in done.stderr
