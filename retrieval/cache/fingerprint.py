@@ -20,11 +20,13 @@ from retrieval.documents.corpus import MANIFEST_NAME, corpus_files
 from retrieval.types import EngineOptions
 
 __all__ = [
+    "UNREADABLE",
     "FileState",
     "code_version",
     "content_states",
     "corpus_states",
     "engine_files",
+    "readable_again",
     "slot_name",
 ]
 
@@ -36,6 +38,7 @@ _LIBRARIES = (
 )
 _PACKAGE = Path(__file__).resolve().parents[1]  # retrieval/, this module being in cache/
 _NOT_ENGINE = frozenset({"eval"})  # subpackages whose code cannot change what an index holds
+UNREADABLE = "unreadable"  # a corpus file's recorded hash when it could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +70,25 @@ def corpus_states(directory: Path) -> list[FileState]:
 
 
 def content_states(directory: Path) -> list[FileState]:
-    """:func:`corpus_states` with each file's SHA-256 (reads the whole corpus)."""
+    """:func:`corpus_states` with each file's SHA-256 (reads the whole corpus); a file that
+    cannot be read (the corpus reader skips it with a warning) has :data:`UNREADABLE`."""
     return [
-        FileState(s.path, s.size, s.mtime_ns, _sha256(directory / s.path))
+        FileState(s.path, s.size, s.mtime_ns, _sha256_or_unreadable(directory / s.path))
         for s in corpus_states(directory)
     ]
+
+
+def readable_again(directory: Path, states: list[FileState]) -> bool:
+    """Whether a file recorded as :data:`UNREADABLE` can be read now (its permissions changed:
+    neither its size nor its modification time says so)."""
+    return any(s.sha256 == UNREADABLE and os.access(directory / s.path, os.R_OK) for s in states)
+
+
+def _sha256_or_unreadable(path: Path) -> str:
+    try:
+        return _sha256(path)
+    except OSError:
+        return UNREADABLE
 
 
 def _sha256(path: Path) -> str:

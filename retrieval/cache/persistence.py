@@ -24,6 +24,7 @@ from retrieval.cache.fingerprint import (
     code_version,
     content_states,
     corpus_states,
+    readable_again,
     slot_name,
 )
 from retrieval.documents.chunktable import ChunkArrays, ChunkTable
@@ -240,7 +241,13 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
         return "the engine options or the sentence-embedding model changed"
     if meta.get("corpus") != str(directory.resolve()):
         return "it indexes another folder"
-    saved = [FileState(*f) for f in meta["files"]]
+    return _files_changed([FileState(*f) for f in meta["files"]], directory)
+
+
+def _files_changed(saved: list[FileState], directory: Path) -> str | None:
+    """Why the corpus files differ from those ``saved`` at the build, or None."""
+    if readable_again(directory, saved):
+        return "a corpus file that could not be read can be now"
     if [s.stat_key for s in saved] == [s.stat_key for s in corpus_states(directory)]:
         return None
     now = content_states(directory)

@@ -16,6 +16,7 @@ import pytest
 
 from retrieval import EngineOptions, SearchEngine, load_or_build
 from retrieval import cli as retrieval_cli
+from retrieval.cache import fingerprint
 from retrieval.cache import persistence as cache_module
 from retrieval.cache.cachefile import _narrow
 from retrieval.cache.persistence import build_cache, cache_path
@@ -273,3 +274,27 @@ def test_unit_offsets_are_stored_narrow_and_read_wide(corpus: Path, cache_dir: P
     huge = np.array([0, 2**31], dtype=np.int64)  # text past 2 GiB keeps 8-byte offsets
     assert _narrow(huge).dtype == np.int64
     assert _narrow(huge[:1]).dtype == np.int32
+
+
+def test_a_corpus_file_that_cannot_be_read_does_not_stop_the_cache(
+    corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    locked = corpus / "001_5ddac0f6dba44465.txt"
+    hashed = fingerprint._sha256
+
+    def sha256(path: Path) -> str:  # as for a file without read permission (tests run as root)
+        if path == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return hashed(path)
+
+    monkeypatch.setattr(fingerprint, "_sha256", sha256)
+    monkeypatch.setattr(fingerprint.os, "access", lambda path, mode: Path(path) != locked)
+    caplog.set_level(logging.INFO)
+    load_or_build(corpus, EngineOptions(semantic=False), cache_dir)
+    assert list(cache_dir.glob("index-*.npz"))  # written, the file's hash marked unreadable
+    caplog.clear()
+    load_or_build(corpus, EngineOptions(semantic=False), cache_dir)
+    assert cache_lines(caplog) == []  # loaded, not rebuilt on every start
+    monkeypatch.undo()  # its permissions fixed: size and modification time do not say so
+    load_or_build(corpus, EngineOptions(semantic=False), cache_dir)
+    assert any("could not be read can be now" in line for line in cache_lines(caplog))
