@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -26,9 +27,11 @@ __all__ = [
     "content_states",
     "corpus_states",
     "engine_files",
-    "readable_again",
+    "files_changed",
     "slot_name",
 ]
+
+log = logging.getLogger(__name__)
 
 # Libraries whose behaviour decides chunks and terms: a new version means a new index.
 _LIBRARIES = (
@@ -78,10 +81,20 @@ def content_states(directory: Path) -> list[FileState]:
     ]
 
 
-def readable_again(directory: Path, states: list[FileState]) -> bool:
-    """Whether a file recorded as :data:`UNREADABLE` can be read now (its permissions changed:
-    neither its size nor its modification time says so)."""
-    return any(s.sha256 == UNREADABLE and os.access(directory / s.path, os.R_OK) for s in states)
+def files_changed(saved: list[FileState], directory: Path) -> str | None:
+    """Why the corpus files differ from those ``saved`` at the build, or None: sizes and
+    modification times first, contents only if those moved; a file recorded as
+    :data:`UNREADABLE` that can be read now (its permissions changed: neither its size nor its
+    modification time says so) counts as changed."""
+    if any(s.sha256 == UNREADABLE and os.access(directory / s.path, os.R_OK) for s in saved):
+        return "a corpus file that could not be read can be now"
+    if [s.stat_key for s in saved] == [s.stat_key for s in corpus_states(directory)]:
+        return None
+    now = content_states(directory)
+    if [(s.path, s.sha256) for s in saved] == [(s.path, s.sha256) for s in now]:
+        log.info("corpus files were touched but their contents are unchanged")
+        return None
+    return "corpus files were added, removed or edited"
 
 
 def _sha256_or_unreadable(path: Path) -> str:

@@ -24,7 +24,7 @@ from retrieval.cache.fingerprint import (
     code_version,
     content_states,
     corpus_states,
-    readable_again,
+    files_changed,
     slot_name,
 )
 from retrieval.documents.chunktable import ChunkArrays, ChunkTable
@@ -241,20 +241,7 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
         return "the engine options or the sentence-embedding model changed"
     if meta.get("corpus") != str(directory.resolve()):
         return "it indexes another folder"
-    return _files_changed([FileState(*f) for f in meta["files"]], directory)
-
-
-def _files_changed(saved: list[FileState], directory: Path) -> str | None:
-    """Why the corpus files differ from those ``saved`` at the build, or None."""
-    if readable_again(directory, saved):
-        return "a corpus file that could not be read can be now"
-    if [s.stat_key for s in saved] == [s.stat_key for s in corpus_states(directory)]:
-        return None
-    now = content_states(directory)
-    if [(s.path, s.sha256) for s in saved] == [(s.path, s.sha256) for s in now]:
-        log.info("corpus files were touched but their contents are unchanged")
-        return None
-    return "corpus files were added, removed or edited"
+    return files_changed([FileState(*f) for f in meta["files"]], directory)
 
 
 def _model(options: EngineOptions) -> str | None:
