@@ -55,12 +55,22 @@ def _unit_terms(table: Any, question: Any, first: int, stop: int) -> Any:
 
 
 @_jit  # type: ignore[misc]
+def _mark(question: Any, ids: Any, first: int, stop: int, row: Any) -> None:
+    """Set ``row[q]`` for each question term ``q`` among ``ids[first:stop]``."""
+    lookup, low = question[0], question[1]
+    for t in range(first, stop):
+        q = lookup[min(max(ids[t] - low + 1, 0), len(lookup) - 1)]
+        if q >= 0:
+            row[q] = True
+
+
+@_jit  # type: ignore[misc]
 def _heading_terms(table: Any, question: Any, doc: int, span: Any) -> Any:
     """Whether the heading above start unit ``s`` of ``span`` (a, b) of document ``doc`` holds
     question term ``q`` (shape (b - a, terms)); no rows when no unit of the span is under a
     heading (most passages of most corpora: nothing to allocate)."""
     doc_first, ptr, ids, section = table[0], table[5], table[6], table[7]
-    lookup, low, size = question[0], question[1], len(question[2])
+    size = len(question[2])
     a, b = span
     headed = False
     for s in range(a, b):
@@ -68,12 +78,8 @@ def _heading_terms(table: Any, question: Any, doc: int, span: Any) -> Any:
     held = np.zeros((b - a if headed else 0, size), np.bool_)
     for s in range(a, b if headed else a):
         h = doc_first[doc] + section[s]
-        if section[s] < 0 or h >= s:
-            continue
-        for t in range(ptr[h], ptr[h + 1]):
-            q = lookup[min(max(ids[t] - low + 1, 0), len(lookup) - 1)]
-            if q >= 0:
-                held[s - a, q] = True
+        if section[s] >= 0 and h < s:
+            _mark(question, ids, ptr[h], ptr[h + 1], held[s - a])
     return held
 
 
@@ -190,16 +196,6 @@ def best_windows(table: Any, passages: Any, question: Any, limit: int) -> Any:
                 matched[c, terms[1][u - a, o]] = True
         has_units[c], slow[c] = True, _slow(table, i, j, limit)
     return first, last, span_start, span_end, score, matched, has_units, slow
-
-
-@_jit  # type: ignore[misc]
-def _mark(question: Any, ids: Any, first: int, stop: int, row: Any) -> None:
-    """Set ``row[q]`` for each question term ``q`` among ``ids[first:stop]``."""
-    lookup, low = question[0], question[1]
-    for t in range(first, stop):
-        q = lookup[min(max(ids[t] - low + 1, 0), len(lookup) - 1)]
-        if q >= 0:
-            row[q] = True
 
 
 @_jit  # type: ignore[misc]

@@ -17,7 +17,7 @@ from retrieval import compiled
 from retrieval.compiled import kernel_question, kernel_table
 from retrieval.documents.unittable import UnitTable
 from retrieval.search.excerptquery import ExcerptQuery, Windows
-from retrieval.search.windows import heading_terms
+from retrieval.search.windows import flat_ranges, heading_terms
 
 __all__ = ["context_terms", "named_terms"]
 
@@ -28,13 +28,8 @@ def named_terms(table: UnitTable, docs: npt.NDArray[np.int32], query: ExcerptQue
     """Whether question term ``q`` names document ``docs[c]`` (is among its title's and file
     name's terms, analysed at indexing), shape (len(docs), question terms)."""
     named = np.zeros((len(docs), len(query.ids)), dtype=np.bool_)
-    first, stop = table.name_ptr[docs], table.name_ptr[docs + 1]
-    counts = stop - first
-    total = int(counts.sum())
-    if not total:
-        return named
-    row = np.repeat(np.arange(len(docs)), counts)
-    at = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(first, counts)
+    first = table.name_ptr[docs]
+    row, at = flat_ranges(first, table.name_ptr[docs + 1] - first)
     q, asked = query.positions(table.name_ids[at])
     named[row[asked], q[asked]] = True
     return named

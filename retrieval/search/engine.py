@@ -213,10 +213,9 @@ class SearchEngine:
     ) -> tuple[Windows, dict[int, Excerpt]]:  # type: ignore[type-arg]
         """The chosen window of each candidate, and the excerpts of passages without units."""
         a, o = self._passages, self.options
-        windows = choose_windows(
-            self.units, self.documents, self.passage_units(positions), query, o.excerpt_chars
-        )
-        docs = a.doc[positions]
+        passages = self.passage_units(positions)
+        windows = choose_windows(self.units, self.documents, passages, query, o.excerpt_chars)
+        docs = passages[0]
         bare = {}
         for n in np.flatnonzero(~windows.has_units).tolist():
             doc = self.documents[int(docs[n])]

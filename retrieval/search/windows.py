@@ -42,7 +42,7 @@ from retrieval.search.excerptfit import finish_window
 from retrieval.search.excerptquery import ExcerptQuery, Windows, weigh
 from retrieval.types import Document
 
-__all__ = ["choose_windows", "heading_terms", "prepare", "term_counts"]
+__all__ = ["choose_windows", "flat_ranges", "heading_terms", "prepare", "term_counts"]
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,19 @@ _MAX_UNITS = 3
 _ABSENT = np.iinfo(np.int64).max
 
 
+def flat_ranges(first: Int64s, counts: Int64s) -> tuple[Int64s, Int64s]:
+    """The ranges ``first[i]`` up to ``first[i] + counts[i]``, back to back, and for each value
+    the ``i`` it comes from: (owners, values), each of length ``counts.sum()``."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    return owner, first[owner] + np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
+
+
 def term_counts(
     table: UnitTable, units: Int64s, query: ExcerptQuery
 ) -> tuple[npt.NDArray[np.int64], Int64s]:
     """Occurrences of each question term in each of ``units``, shape (units, terms), and the
     corpus-wide number of the token where each first occurs (``_ABSENT`` where it does not)."""
-    lens = table.ptr[units + 1] - table.ptr[units]
-    total = int(lens.sum())
-    offsets = np.repeat(table.ptr[units] - (np.cumsum(lens) - lens), lens)
-    tokens = offsets + np.arange(total)
-    rows = np.repeat(np.arange(len(units)), lens)
+    rows, tokens = flat_ranges(table.ptr[units], table.ptr[units + 1] - table.ptr[units])
     q, hit = query.positions(table.ids[tokens])
     size = len(query.ids)
     keys = rows[hit] * size + q[hit]
@@ -75,9 +78,7 @@ def term_counts(
 
 def _starts(table: UnitTable, first: Int64s, last: Int64s) -> tuple[Int64s, Int64s]:
     """(candidate, unit) of every unit a window may start at."""
-    n = last - first
-    cand = np.repeat(np.arange(len(first)), n)
-    unit = first[cand] + np.arange(len(cand)) - np.repeat(np.cumsum(n) - n, n)
+    cand, unit = flat_ranges(first, last - first)
     heading = table.kind[unit] == _HEADING
     others = np.bincount(cand, weights=~heading, minlength=len(first))
     keep = ~heading | (others[cand] == 0)
@@ -171,7 +172,7 @@ def _cosines(table: UnitTable, units: Int64s, query: ExcerptQuery) -> Floats | N
 def _window_cosines(table: UnitTable, first: Int64s, last: Int64s, query: ExcerptQuery) -> Floats:
     """The highest unit cosine of each window ``first[n]..last[n]`` (units, inclusive)."""
     n = last - first + 1
-    units = np.repeat(first, n) + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    _, units = flat_ranges(first, n)
     cosine = _cosines(table, units, query)
     assert cosine is not None
     return np.maximum.reduceat(cosine, np.cumsum(n) - n)
