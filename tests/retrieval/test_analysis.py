@@ -22,6 +22,21 @@ def test_numbers_money_and_unicode_normalisation(text: str, expected: list[str])
     assert A.terms(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a 2.5x gain", ["a", "2", "5x", "gain"]),
+        ("the 20,000th visitor", ["the", "20", "000th", "visitor"]),
+        ("U.S.A today", ["u", "s", "a", "today"]),
+        ("2.5中文 1,000円 U.S.中国", ["2.5", "中文", "1000", "円", "us", "中国"]),
+    ],
+)
+def test_numbers_and_acronyms_glued_to_a_letter_split_but_not_before_cjk(
+    text: str, expected: list[str]
+) -> None:
+    assert Analyzer(stem=False, stopwords=False).terms(text) == expected
+
+
 def test_acronyms_are_not_stopwords_but_pronouns_are() -> None:
     assert A.terms("US firms hire IT staff; it helps us.") == [
         "us",
