@@ -197,3 +197,10 @@ def test_warnings_show_a_file_names_control_characters_as_replacement(tmp_path) 
     done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=True, timeout=120)
     assert "skipping files of unknown type: a\ufffd[2Jb.xyz" in done.stderr
     assert "\x1b" not in done.stderr
+
+
+def test_the_module_exits_with_main_s_status() -> None:
+    argv = [sys.executable, "-m", "retrieval", "search", "--k", "0", "a question"]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "error: --k must be between 1 and 50 (got 0)\n"
