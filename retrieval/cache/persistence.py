@@ -27,6 +27,7 @@ from retrieval.cache.fingerprint import (
     files_changed,
     slot_name,
 )
+from retrieval.cache.libraries import LibraryStamp, libraries_changed, library_stamp
 from retrieval.documents.chunktable import ChunkArrays, ChunkTable
 from retrieval.errors import CorpusError
 from retrieval.index.bm25index import BM25Index, IndexData
@@ -170,7 +171,7 @@ def build_cache(
 
     directory = Path(corpus_dir)
     # Hash before reading: a file edited during the build then fails the next freshness check.
-    states = content_states(directory)
+    states, libraries = content_states(directory), library_stamp()
     workers = workers or (
         os.cpu_count() or 1 if sum(s.size for s in states) > _PARALLEL_BYTES else 1
     )
@@ -191,7 +192,7 @@ def build_cache(
         if not built.documents:
             raise CorpusError(f"corpus directory {str(directory)!r} holds no readable documents")
         meta = {
-            **_meta(directory, options, states),
+            **_meta(directory, options, states, libraries),
             "semantic": built.model,
             "duplicates": reader.duplicates,
             "warnings": reader.warnings,
@@ -204,9 +205,13 @@ def build_cache(
     return CacheInfo(path, built.documents, index.size, len(index.terms), path.stat().st_size)
 
 
-def _meta(directory: Path, options: EngineOptions, states: list[FileState]) -> dict[str, Any]:
+def _meta(
+    directory: Path, options: EngineOptions, states: list[FileState], libraries: LibraryStamp
+) -> dict[str, Any]:
     return {
         "code": code_version(),
+        "libraries": libraries.versions,
+        "library_folders": [list(folder) for folder in libraries.folders],
         "corpus": str(directory.resolve()),
         "options": asdict(options),
         "files": [[s.path, s.size, s.mtime_ns, s.sha256] for s in states],
@@ -236,7 +241,10 @@ def _load_fresh(path: Path, directory: Path, options: EngineOptions) -> SearchEn
 def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) -> str | None:
     """Why the cache no longer describes this corpus, or None when it does."""
     if meta.get("code") != code_version():
-        return "the engine's code or libraries changed"
+        return "the engine's code changed"
+    folders = tuple((str(f), int(t)) for f, t in meta.get("library_folders", []))
+    if libraries_changed(LibraryStamp(str(meta.get("libraries")), folders)):
+        return "a library that shapes the index changed version"
     if meta.get("options") != asdict(options) or meta.get("semantic") != _model(options):
         return "the engine options or the sentence-embedding model changed"
     if meta.get("corpus") != str(directory.resolve()):

@@ -12,11 +12,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import metadata
 
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
+import tokenizers
 from tokenizers import Tokenizer
 
 from retrieval.errors import ModelUnavailable
@@ -98,7 +98,7 @@ class Encoder:
             RUNTIME,
             f"max{self.files.config.max_tokens}",
             f"onnxruntime{ort.__version__}",
-            f"tokenizers{metadata.version('tokenizers')}",
+            f"tokenizers{tokenizers.__version__}",
         )
         return "-".join(parts)
 

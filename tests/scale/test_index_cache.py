@@ -108,6 +108,23 @@ def test_options_and_code_are_part_of_the_key(
     assert "code" in cache_lines(caplog)[0]
 
 
+def test_library_versions_are_read_again_only_when_their_folders_moved(
+    corpus: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    load_or_build(corpus, None, cache_dir)
+    path = cache_path(corpus, EngineOptions(), cache_dir)
+    caplog.set_level(logging.INFO)
+    rewrite_meta(path, libraries="pypdf=0.1")  # folders unmoved: the versions are not read
+    load_or_build(corpus, None, cache_dir)
+    assert cache_lines(caplog) == []
+    rewrite_meta(path, library_folders=[["/no/such/folder", 1]])
+    load_or_build(corpus, None, cache_dir)
+    assert "a library that shapes the index changed version" in cache_lines(caplog)[0]
+    caplog.clear()
+    load_or_build(corpus, None, cache_dir)  # rebuilt with today's versions and folders
+    assert cache_lines(caplog) == []
+
+
 def damage_truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
@@ -133,14 +150,18 @@ def damage_weights(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def damage_version(path: Path) -> None:
+def rewrite_meta(path: Path, **changes: object) -> None:
     with zipfile.ZipFile(path) as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
     meta = json.loads(members["meta.json"])
-    members["meta.json"] = json.dumps({**meta, "format": 0}).encode()
+    members["meta.json"] = json.dumps({**meta, **changes}).encode()
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in members.items():
             zf.writestr(name, data)
+
+
+def damage_version(path: Path) -> None:
+    rewrite_meta(path, format=0)
 
 
 @pytest.mark.parametrize(
