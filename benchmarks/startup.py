@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -81,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             times = measure(args.runs, commands(args.question), env)
         except subprocess.CalledProcessError as exc:
             last = (exc.stderr.strip().splitlines() or [f"status {exc.returncode}"])[-1]
-            sys.exit(f"error: {' '.join(exc.cmd[1:])} failed: {last}")
+            sys.exit(f"error: {shlex.join(['python', *exc.cmd[1:]])} failed: {last}")
     print(f"{'command':34} {'median s':>9} {'min':>6} {'max':>6}  ({args.runs} runs each)")
     for name, values in times.items():
         print(f"{name:34} {statistics.median(values):9.3f} {min(values):6.3f} {max(values):6.3f}")

@@ -1,19 +1,19 @@
 """The libraries whose behaviour shapes an index, and how start-up tells they have not changed.
 
 A build records each library's installed version (from its metadata, ``importlib.metadata``)
-and the modification time of the folders that hold those metadata (site-packages). Installing,
-upgrading or removing a distribution adds or removes its ``.dist-info`` folder there, which moves
-the folder's modification time: while the times hold, the versions hold, and start-up does not
-import ``importlib.metadata`` and read ten metadata files (about 17 ms of a 0.33 s
-command-line search). When a time moved, the versions are read again and compared. A library
-absent at the build and installed later outside those folders goes unnoticed.
+and every folder where that metadata is looked for (``sys.path``, in order) with its modification
+time. Installing, upgrading or removing a distribution adds or removes its ``.dist-info`` folder
+in one of them, which moves that folder's time; another environment (a second virtualenv,
+``PYTHONPATH``) searches another list of folders. So while the list and its times hold, the
+versions hold, and start-up does not import ``importlib.metadata`` and read ten metadata files
+(about 17 ms of a 0.33 s command-line search). Otherwise the versions are read again and
+compared. A metadata file edited in place (which installers do not do) goes unnoticed.
 """
 
 from __future__ import annotations
 
 import os
-import site
-from collections.abc import Iterable
+import sys
 from dataclasses import dataclass
 
 __all__ = ["LIBRARIES", "LibraryStamp", "libraries_changed", "library_stamp"]
@@ -29,8 +29,8 @@ LIBRARIES = (
 @dataclass(frozen=True, slots=True)
 class LibraryStamp:
     """``versions``: "name=version" (or "name=none") for each of :data:`LIBRARIES`, joined by
-    ";"; ``folders``: (folder, modification time in ns) of each folder holding their metadata
-    and of site-packages, sorted."""
+    ";"; ``folders``: each ``sys.path`` entry as an absolute path, in order, with its
+    modification time in ns (-1 when it cannot be read)."""
 
     versions: str
     folders: tuple[tuple[str, int], ...]
@@ -40,32 +40,30 @@ def library_stamp() -> LibraryStamp:
     """The libraries as installed now (about 20 ms, ``importlib.metadata``'s import included)."""
     from importlib import metadata  # noqa: PLC0415 (only when a build or a moved folder needs it)
 
-    versions, folders = [], set(site.getsitepackages())
+    versions = []
     for name in LIBRARIES:
         try:
-            distribution = metadata.distribution(name)
+            versions.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name}=none")
-            continue
-        versions.append(f"{name}={distribution.version}")
-        folders.add(str(distribution.locate_file("")))
-    return LibraryStamp(";".join(versions), tuple(_times(sorted(folders))))
+    return LibraryStamp(";".join(versions), _search_path())
 
 
 def libraries_changed(saved: LibraryStamp) -> bool:
-    """Whether any library's version differs from ``saved``; the versions are read only when a
-    saved folder's modification time moved (or it is gone)."""
-    if saved.folders and tuple(_times(f for f, _ in saved.folders)) == saved.folders:
+    """Whether any library's version differs from ``saved``; the versions are read only when
+    the folders searched, or one of their modification times, differ from the saved ones."""
+    if saved.folders and _search_path() == saved.folders:
         return False
     return library_stamp().versions != saved.versions
 
 
-def _times(folders: Iterable[str]) -> list[tuple[str, int]]:
-    """Each folder with its modification time in ns (-1 when it cannot be read)."""
+def _search_path() -> tuple[tuple[str, int], ...]:
+    """Where distributions' metadata is looked for (``sys.path``), with modification times."""
     out = []
-    for folder in folders:
+    for entry in sys.path:
+        folder = os.path.abspath(entry or os.curdir)
         try:
             out.append((folder, os.stat(folder).st_mtime_ns))
         except OSError:
             out.append((folder, -1))
-    return out
+    return tuple(out)

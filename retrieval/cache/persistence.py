@@ -171,7 +171,7 @@ def build_cache(
 
     directory = Path(corpus_dir)
     # Hash before reading: a file edited during the build then fails the next freshness check.
-    states, libraries = content_states(directory), library_stamp()
+    states = content_states(directory)
     workers = workers or (
         os.cpu_count() or 1 if sum(s.size for s in states) > _PARALLEL_BYTES else 1
     )
@@ -179,6 +179,7 @@ def build_cache(
     if options.semantic:
         _reuse_vectors(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    libraries = library_stamp()  # after the mkdir, which may move the time of a folder searched
     writer = CacheWriter(path)
 
     def on_document(doc: Document) -> None:

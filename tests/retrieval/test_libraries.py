@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import site
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,16 +38,15 @@ def site_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_the_stamp_holds_every_library_and_the_folders_of_their_metadata(
+def test_the_stamp_holds_every_library_and_every_folder_searched_in_order(
     site_folder: Path,
 ) -> None:
     stamp = library_stamp()
     names = [part.split("=")[0] for part in stamp.versions.split(";")]
     assert names == list(LIBRARIES)
     assert "pypdf=1.0" in stamp.versions.split(";")
-    folders = dict(stamp.folders)
-    assert folders[str(site_folder)] == site_folder.stat().st_mtime_ns
-    assert set(site.getsitepackages()) <= set(folders)
+    assert [folder for folder, _ in stamp.folders] == [os.path.abspath(p or ".") for p in sys.path]
+    assert stamp.folders[0] == (str(site_folder), site_folder.stat().st_mtime_ns)
 
 
 def test_unmoved_folders_mean_unchanged_without_reading_metadata(
@@ -70,6 +69,19 @@ def test_an_upgrade_is_a_change_and_an_unrelated_install_is_not(site_folder: Pat
     install(site_folder, "pypdf", "1.1")
     bump_mtime(site_folder)
     assert libraries_changed(saved)
+
+
+def test_another_search_path_reads_the_versions_again(
+    site_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another virtualenv or PYTHONPATH: no saved folder moved, but another one is searched."""
+    saved = library_stamp()
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    install(shadow, "pypdf", "0.9")
+    monkeypatch.syspath_prepend(str(shadow))
+    assert libraries_changed(saved)
+    assert not libraries_changed(library_stamp())
 
 
 def test_a_vanished_folder_or_an_empty_record_reads_the_versions_again(

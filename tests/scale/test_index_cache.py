@@ -16,7 +16,7 @@ import pytest
 
 from retrieval import EngineOptions, SearchEngine, load_or_build
 from retrieval import cli as retrieval_cli
-from retrieval.cache import fingerprint
+from retrieval.cache import fingerprint, libraries
 from retrieval.cache import persistence as cache_module
 from retrieval.cache.cachefile import _narrow
 from retrieval.cache.persistence import build_cache, cache_path
@@ -123,6 +123,24 @@ def test_library_versions_are_read_again_only_when_their_folders_moved(
     caplog.clear()
     load_or_build(corpus, None, cache_dir)  # rebuilt with today's versions and folders
     assert cache_lines(caplog) == []
+
+
+def test_a_cache_folder_created_in_a_searched_folder_does_not_make_every_start_reread(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m retrieval`` searches the current folder for libraries, and its first build
+    creates ``.cache/docqa`` there: the stamp must be taken after that."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.syspath_prepend(str(here))
+    load_or_build(corpus, None, Path(".cache", "docqa"))
+
+    def forbidden() -> object:
+        raise AssertionError("library versions read although nothing moved")
+
+    monkeypatch.setattr(libraries, "library_stamp", forbidden)
+    load_or_build(corpus, None, Path(".cache", "docqa"))
 
 
 def damage_truncate(path: Path) -> None:
