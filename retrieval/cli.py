@@ -245,4 +245,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, RetrievalError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the terminal shows ^C; an interrupted build writes nothing
+        return 130
     return 0

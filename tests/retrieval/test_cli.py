@@ -204,3 +204,31 @@ def test_the_module_exits_with_main_s_status() -> None:
     done = subprocess.run(argv, check=False, capture_output=True, text=True, cwd=REPO, timeout=120)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "error: --k must be between 1 and 50 (got 0)\n"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """``search --batch … | head -1``: 2,000 hits of output, far more than a pipe holds."""
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("".join(f'{{"id": "{n}", "question": "Nosotek games"}}\n' for n in range(40)))
+    argv = [sys.executable, "-m", "retrieval", "--corpus", str(SEEDS), "--cache", str(tmp_path)]
+    argv += ["search", "--no-semantic", "--batch", str(batch), "--k", "50"]
+    with subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        assert child.stdout.read(100)
+        child.stdout.close()
+        errors = child.stderr.read().decode()
+        assert child.wait(timeout=120) == 1
+    assert "Traceback" not in errors
+    assert "BrokenPipe" not in errors
+
+
+def test_ctrl_c_is_status_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("retrieval.cli.run", interrupted)
+    assert main(["search", "a question"]) == 130
+    assert capsys.readouterr().err == ""
