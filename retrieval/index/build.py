@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -116,7 +117,8 @@ def _analyzed(
         return
     # spawn, not fork: builds may start from a thread of a running bot.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupts)
+    try:
         pending: deque[tuple[list[Document], Future[AnalyzedBatch]]] = deque()
         for batch in batches:
             pending.append((batch, pool.submit(analyze, batch, options)))
@@ -126,6 +128,14 @@ def _analyzed(
         while pending:
             done, future = pending.popleft()
             yield done, future.result()
+    finally:  # on Ctrl-C or an error, batches not started are dropped, not analysed first
+        pool.shutdown(cancel_futures=True)
+
+
+def ignore_interrupts() -> None:
+    """A worker's start: Ctrl-C reaches every process of the terminal's group, and only the
+    parent should act on it (the workers would each print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Embedded:

@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections.abc import Sequence
 from dataclasses import replace
@@ -210,6 +212,26 @@ def test_an_unwritable_cache_folder_falls_back_to_memory(
     engine = load_or_build(corpus, None, blocker / "cache")
     assert answers(engine) == answers(SearchEngine.from_directory(corpus))
     assert any("cannot write" in line for line in cache_lines(caplog))
+
+
+@pytest.mark.parametrize("ignore", [True, False])
+def test_build_workers_leave_ctrl_c_to_the_parent(ignore: bool) -> None:
+    """A worker starts with ``ignore_interrupts``: a SIGINT (the terminal sends it to every
+    process of its group) then neither stops it nor prints its traceback."""
+    code = (
+        "import os, signal, time\n"
+        "from retrieval.index.build import ignore_interrupts\n"
+        f"if {ignore}: ignore_interrupts()\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "time.sleep(0.05)\n"
+        "print('still running')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode == 0) is ignore
+    assert ("still running" in done.stdout) is ignore
+    assert ("KeyboardInterrupt" in done.stderr) is not ignore
 
 
 def test_parallel_build_equals_serial(corpus: Path, tmp_path: Path) -> None:
