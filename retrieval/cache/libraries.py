@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["LIBRARIES", "LibraryStamp", "libraries_changed", "library_stamp"]
 
@@ -34,6 +35,17 @@ class LibraryStamp:
 
     versions: str
     folders: tuple[tuple[str, int], ...]
+
+    def as_meta(self) -> dict[str, Any]:
+        """The stamp as an index cache's ``meta.json`` keeps it."""
+        return {"libraries": self.versions, "library_folders": [list(f) for f in self.folders]}
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any]) -> LibraryStamp:
+        """The stamp :meth:`as_meta` wrote (empty folders for a cache written before stamps);
+        raises ``ValueError`` or ``TypeError`` for a malformed one."""
+        folders = tuple((str(f), int(t)) for f, t in meta.get("library_folders", []))
+        return cls(str(meta.get("libraries")), folders)
 
 
 def library_stamp() -> LibraryStamp:

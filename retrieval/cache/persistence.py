@@ -211,8 +211,7 @@ def _meta(
 ) -> dict[str, Any]:
     return {
         "code": code_version(),
-        "libraries": libraries.versions,
-        "library_folders": [list(folder) for folder in libraries.folders],
+        **libraries.as_meta(),
         "corpus": str(directory.resolve()),
         "options": asdict(options),
         "files": [[s.path, s.size, s.mtime_ns, s.sha256] for s in states],
@@ -243,8 +242,7 @@ def _staleness(meta: dict[str, Any], directory: Path, options: EngineOptions) ->
     """Why the cache no longer describes this corpus, or None when it does."""
     if meta.get("code") != code_version():
         return "the engine's code changed"
-    folders = tuple((str(f), int(t)) for f, t in meta.get("library_folders", []))
-    if libraries_changed(LibraryStamp(str(meta.get("libraries")), folders)):
+    if libraries_changed(LibraryStamp.from_meta(meta)):
         return "a library that shapes the index changed version"
     if meta.get("options") != asdict(options) or meta.get("semantic") != _model(options):
         return "the engine options or the sentence-embedding model changed"
